@@ -1,0 +1,39 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+// Module direction (see DESIGN.md): clipdetect → Detection → Imaging/CLIP → CBLAS, COpenCV.
+// The CLIP model knows nothing of image files or detection; the OpenCV shim knows nothing of CLIP.
+let package = Package(
+    name: "clipdetect",
+    products: [
+        .library(name: "CLIP", targets: ["CLIP"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
+        .executable(name: "clipdetect", targets: ["clipdetect"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        // Carries OpenCV's and libjpeg's pkg-config flags to the C++ shim below.
+        .systemLibrary(
+            name: "COpenCVSystem", path: "Sources/COpenCVSystem", pkgConfig: "opencv4",
+            providers: [.apt(["libopencv-dev", "libjpeg-dev"])]),
+        .target(
+            name: "COpenCV", dependencies: ["COpenCVSystem"], path: "Sources/COpenCV",
+            cxxSettings: [.unsafeFlags(["-std=c++17", "-O2"])],
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("stdc++")]),
+        .target(name: "CLIP", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "Imaging", dependencies: ["CLIP", "COpenCV"]),
+        .executableTarget(
+            name: "clipdetect",
+            dependencies: [
+                "CLIP", "Imaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "CLIPTests", dependencies: ["CLIP"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CLIP"], resources: [.copy("Fixtures")]),
+    ]
+)

@@ -1,0 +1,92 @@
+import CBLAS
+import Dispatch
+
+/// A run of consecutive rows of the activation matrix that attend to each other: one image's
+/// patch tokens, or one text's tokens (texts are packed without padding).
+struct Segment {
+    var start: Int
+    var length: Int
+}
+
+/// `CLIPAttention` (`…self_attn`): multi-head self-attention with q/k/v/out projections.
+///
+/// Layout fix, done here and nowhere else: the checkpoint's separate `q_proj`, `k_proj`,
+/// `v_proj` weights `[D, D]` are stacked into one `[3D, D]` matrix at load so that one GEMM
+/// produces q, k and v for all tokens.
+struct Attention {
+    let qkv: Linear      // [3D, D]
+    let outProj: Linear  // [D, D]
+    let heads: Int
+    let headDim: Int
+    let scale: Float
+
+    init(_ source: WeightSource, _ prefix: String, dim: Int, heads: Int) throws {
+        let q = try Linear(source, "\(prefix).q_proj", inFeatures: dim, outFeatures: dim)
+        let k = try Linear(source, "\(prefix).k_proj", inFeatures: dim, outFeatures: dim)
+        let v = try Linear(source, "\(prefix).v_proj", inFeatures: dim, outFeatures: dim)
+        let w = FloatBuffer(count: 3 * dim * dim)
+        let b = FloatBuffer(count: 3 * dim)
+        for (i, part) in [q, k, v].enumerated() {
+            (w.pointer + i * dim * dim).update(from: part.weight.pointer, count: dim * dim)
+            (b.pointer + i * dim).update(from: part.bias!.pointer, count: dim)
+        }
+        qkv = Linear(weight: Tensor(shape: [3 * dim, dim], storage: w), bias: Tensor(shape: [3 * dim], storage: b))
+        outProj = try Linear(source, "\(prefix).out_proj", inFeatures: dim, outFeatures: dim)
+        self.heads = heads
+        headDim = dim / heads
+        scale = 1 / Float(headDim).squareRoot()
+    }
+
+    var dim: Int { heads * headDim }
+
+    /// x: [rows, D] (layer-normed input) → residual += attention(x).
+    /// qkvBuf: [rows, 3D], ctx: [rows, D], scores: per-worker [maxLen, maxLen] scratch.
+    func callAsFunction(
+        _ x: UnsafePointer<Float>, rows: Int, segments: [Segment], causal: Bool,
+        residual: UnsafeMutablePointer<Float>, qkvBuf: UnsafeMutablePointer<Float>,
+        ctx: UnsafeMutablePointer<Float>, scores: FloatBuffer, maxLength: Int
+    ) {
+        qkv(x, rows: rows, into: qkvBuf)
+        let d = dim, ld = 3 * dim, hd = headDim, nHeads = heads, s = scale
+        let jobs = segments.count * nHeads
+        // Small per-head GEMMs stay single-threaded inside OpenBLAS (below its threading
+        // threshold), so heads can run in parallel; large ones (L/14 at 336 px) thread inside
+        // OpenBLAS and are run one after another.
+        let small = maxLength * maxLength * hd < 262_144
+        let workers = small ? max(1, min(scores.count / max(maxLength * maxLength, 1), jobs)) : 1
+        let body: (Int) -> Void = { worker in
+            let sc = scores.pointer + worker * maxLength * maxLength
+            var job = worker
+            while job < jobs {
+                let seg = segments[job / nHeads], h = job % nHeads
+                let n = seg.length
+                let q = qkvBuf + seg.start * ld + h * hd
+                let k = q + d, v = q + 2 * d
+                // scores: [n, n] = s · q[n, hd] · k[n, hd]ᵀ
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(hd),
+                            s, q, Int32(ld), k, Int32(ld), 0, sc, Int32(n))
+                for i in 0..<n {
+                    let row = sc + i * n
+                    if causal {
+                        Kernels.softmaxRow(row, n: i + 1)
+                        if i + 1 < n { (row + i + 1).update(repeating: 0, count: n - i - 1) }
+                    } else {
+                        Kernels.softmaxRow(row, n: n)
+                    }
+                }
+                // ctx[n, hd] = scores[n, n] · v[n, hd]
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(hd), Int32(n),
+                            1, sc, Int32(n), v, Int32(ld), 0, ctx + seg.start * d + h * hd, Int32(d))
+                job += workers
+            }
+        }
+        let t0 = Profiling.enabled ? Profiling.now() : 0
+        if workers > 1 {
+            DispatchQueue.concurrentPerform(iterations: workers, execute: body)
+        } else {
+            body(0)
+        }
+        if Profiling.enabled { Profiling.addAttention(since: t0) }
+        outProj(ctx, rows: rows, into: residual, accumulate: true)
+    }
+}

@@ -1,0 +1,87 @@
+/// `CLIPEncoderLayer` (`…encoder.layers.N`): pre-LN attention and MLP blocks with residuals.
+struct EncoderLayer {
+    let layerNorm1: LayerNorm
+    let selfAttn: Attention
+    let layerNorm2: LayerNorm
+    let fc1: Linear  // mlp.fc1: [I, D]
+    let fc2: Linear  // mlp.fc2: [D, I]
+    let activation: Activation
+
+    init(_ source: WeightSource, _ prefix: String, dim: Int, heads: Int, intermediate: Int,
+         eps: Float, activation: Activation) throws {
+        layerNorm1 = try LayerNorm(source, "\(prefix).layer_norm1", dim: dim, eps: eps)
+        selfAttn = try Attention(source, "\(prefix).self_attn", dim: dim, heads: heads)
+        layerNorm2 = try LayerNorm(source, "\(prefix).layer_norm2", dim: dim, eps: eps)
+        fc1 = try Linear(source, "\(prefix).mlp.fc1", inFeatures: dim, outFeatures: intermediate)
+        fc2 = try Linear(source, "\(prefix).mlp.fc2", inFeatures: intermediate, outFeatures: dim)
+        self.activation = activation
+    }
+
+    /// x: [rows, D] updated in place.
+    func callAsFunction(_ x: UnsafeMutablePointer<Float>, rows: Int, segments: [Segment], causal: Bool, scratch: EncoderScratch) {
+        let h = scratch.normed.pointer
+        layerNorm1(x, rows: rows, into: h)
+        selfAttn(h, rows: rows, segments: segments, causal: causal, residual: x,
+                 qkvBuf: scratch.qkv.pointer, ctx: scratch.context.pointer,
+                 scores: scratch.scores, maxLength: scratch.maxLength)
+        layerNorm2(x, rows: rows, into: h)
+        let m = scratch.mlp.pointer
+        // fc1 without its bias: the bias is fused into the activation pass.
+        Kernels.gemmXWt(h, fc1.weight.pointer, m, rows: rows, inF: fc1.inFeatures, outF: fc1.outFeatures, accumulate: false)
+        Kernels.biasActivation(m, bias: fc1.bias?.pointer, rows: rows, n: fc1.outFeatures, activation: activation)
+        fc2(m, rows: rows, into: x, accumulate: true)
+    }
+}
+
+/// Activation buffers for one encoder pass, sized for the largest batch seen and reused
+/// across layers and calls.
+final class EncoderScratch {
+    private(set) var rows = 0
+    private(set) var maxLength = 0
+    private(set) var normed = FloatBuffer(count: 0)
+    private(set) var qkv = FloatBuffer(count: 0)
+    private(set) var context = FloatBuffer(count: 0)
+    private(set) var mlp = FloatBuffer(count: 0)
+    private(set) var scores = FloatBuffer(count: 0)
+    let dim: Int
+    let intermediate: Int
+
+    init(dim: Int, intermediate: Int) {
+        self.dim = dim
+        self.intermediate = intermediate
+    }
+
+    /// Grows the buffers when needed; never shrinks, so steady-state calls allocate nothing.
+    func reserve(rows newRows: Int, maxLength newMax: Int, workers: Int) {
+        if newRows > rows {
+            rows = newRows
+            normed = FloatBuffer(count: rows * dim)
+            qkv = FloatBuffer(count: rows * 3 * dim)
+            context = FloatBuffer(count: rows * dim)
+            mlp = FloatBuffer(count: rows * intermediate)
+        }
+        if newMax > maxLength || scores.count < workers * newMax * newMax {
+            maxLength = max(newMax, maxLength)
+            scores = FloatBuffer(count: workers * maxLength * maxLength)
+        }
+    }
+}
+
+/// `CLIPEncoder` (`…encoder`): the stack of layers. (Not named `Encoder`: that would shadow Swift.Encoder for Codable code in this module.)
+struct TransformerEncoder {
+    let layers: [EncoderLayer]
+
+    init(_ source: WeightSource, _ prefix: String, layers count: Int, dim: Int, heads: Int,
+         intermediate: Int, eps: Float, activation: Activation) throws {
+        layers = try (0..<count).map {
+            try EncoderLayer(source, "\(prefix).layers.\($0)", dim: dim, heads: heads,
+                             intermediate: intermediate, eps: eps, activation: activation)
+        }
+    }
+
+    func callAsFunction(_ x: UnsafeMutablePointer<Float>, rows: Int, segments: [Segment], causal: Bool, scratch: EncoderScratch) {
+        for layer in layers {
+            layer(x, rows: rows, segments: segments, causal: causal, scratch: scratch)
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import CBLAS
+
+// Row-wise kernels between the GEMMs. Each takes raw pointers obtained once per call and
+// runs allocation-free; rows are split across cores.
+
+/// How a transformer's MLP activation is computed (`hidden_act` in config.json).
+public enum Activation: String, Sendable, Codable {
+    case quickGELU = "quick_gelu"
+    case gelu = "gelu"
+    case geluTanh = "gelu_pytorch_tanh"
+    case geluNew = "gelu_new"
+}
+
+enum Kernels {
+    /// y = x · wᵀ (+ y when accumulate). x: [rows, inF], w: [outF, inF], y: [rows, outF].
+    @inline(__always)
+    static func gemmXWt(
+        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+        rows: Int, inF: Int, outF: Int, accumulate: Bool, lda: Int? = nil, ldc: Int? = nil
+    ) {
+        let t0 = Profiling.enabled ? Profiling.now() : 0
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outF), Int32(inF),
+            1, x, Int32(lda ?? inF), w, Int32(inF), accumulate ? 1 : 0, y, Int32(ldc ?? outF))
+        if Profiling.enabled { Profiling.addGemm(since: t0) }
+    }
+
+    /// y[r, :] = bias (when !accumulate) or y[r, :] += bias. y: [rows, n], bias: [n].
+    static func broadcastBias(
+        _ bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, rows: Int, n: Int,
+        accumulate: Bool
+    ) {
+        parallelChunks(rows, minimumPerChunk: 64) { range in
+            for r in range {
+                let row = y + r * n
+                if accumulate {
+                    var i = 0
+                    while i + 16 <= n {
+                        let v = UnsafeRawPointer(row + i).loadUnaligned(as: Vec16.self)
+                            + UnsafeRawPointer(bias + i).loadUnaligned(as: Vec16.self)
+                        UnsafeMutableRawPointer(row + i).storeBytes(of: v, as: Vec16.self)
+                        i += 16
+                    }
+                    while i < n { row[i] += bias[i]; i += 1 }
+                } else {
+                    row.update(from: bias, count: n)
+                }
+            }
+        }
+    }
+
+    /// out = LayerNorm(x) · gamma + beta, per row. x, out: [rows, n] (may alias).
+    static func layerNorm(
+        _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, n: Int,
+        gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float,
+        xStride: Int? = nil, outStride: Int? = nil
+    ) {
+        let xs = xStride ?? n, os = outStride ?? n
+        parallelChunks(rows, minimumPerChunk: 32) { range in
+            for r in range {
+                let src = x + r * xs, dst = out + r * os
+                var i = 0
+                var acc = Vec16()
+                while i + 16 <= n {
+                    acc += UnsafeRawPointer(src + i).loadUnaligned(as: Vec16.self)
+                    i += 16
+                }
+                var sum = acc.sum()
+                while i < n { sum += src[i]; i += 1 }
+                let mean = sum / Float(n)
+                i = 0
+                var accv = Vec16()
+                while i + 16 <= n {
+                    let d = UnsafeRawPointer(src + i).loadUnaligned(as: Vec16.self) - mean
+                    accv += d * d
+                    i += 16
+                }
+                var sq = accv.sum()
+                while i < n { let d = src[i] - mean; sq += d * d; i += 1 }
+                let inv = 1 / (sq / Float(n) + eps).squareRoot()
+                i = 0
+                while i + 16 <= n {
+                    let v = UnsafeRawPointer(src + i).loadUnaligned(as: Vec16.self)
+                    let g = UnsafeRawPointer(gamma + i).loadUnaligned(as: Vec16.self)
+                    let b = UnsafeRawPointer(beta + i).loadUnaligned(as: Vec16.self)
+                    UnsafeMutableRawPointer(dst + i).storeBytes(of: (v - mean) * inv * g + b, as: Vec16.self)
+                    i += 16
+                }
+                while i < n { dst[i] = (src[i] - mean) * inv * gamma[i] + beta[i]; i += 1 }
+            }
+        }
+    }
+
+    /// x = act(x + bias) in place. x: [rows, n], bias: [n].
+    static func biasActivation(
+        _ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, n: Int,
+        activation: Activation
+    ) {
+        parallelChunks(rows, minimumPerChunk: 16) { range in
+            for r in range {
+                let row = x + r * n
+                var i = 0
+                while i + 16 <= n {
+                    var v = UnsafeRawPointer(row + i).loadUnaligned(as: Vec16.self)
+                    if let bias { v += UnsafeRawPointer(bias + i).loadUnaligned(as: Vec16.self) }
+                    UnsafeMutableRawPointer(row + i).storeBytes(of: apply(activation, v), as: Vec16.self)
+                    i += 16
+                }
+                while i < n {
+                    var v = Vec16(repeating: row[i])
+                    if let bias { v += bias[i] }
+                    row[i] = apply(activation, v)[0]
+                    i += 1
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func apply(_ activation: Activation, _ v: Vec16) -> Vec16 {
+        switch activation {
+        case .quickGELU:
+            return v / (1 + vexp(-1.702 * v))
+        case .gelu:
+            return 0.5 * v * (1 + verf(v * 0.707_106_781_186_547_5))
+        case .geluTanh, .geluNew:
+            let inner = 0.797_884_560_802_865_4 * (v + 0.044_715 * v * v * v)
+            return 0.5 * v * (1 + vtanh(inner))
+        }
+    }
+
+    /// Numerically stable softmax of one row in place. row: [n].
+    @inline(__always)
+    static func softmaxRow(_ row: UnsafeMutablePointer<Float>, n: Int) {
+        var m = -Float.infinity
+        for i in 0..<n where row[i] > m { m = row[i] }
+        var sum: Float = 0
+        var i = 0
+        while i + 16 <= n {
+            let e = vexp(UnsafeRawPointer(row + i).loadUnaligned(as: Vec16.self) - m)
+            UnsafeMutableRawPointer(row + i).storeBytes(of: e, as: Vec16.self)
+            sum += e.sum()
+            i += 16
+        }
+        while i < n {
+            let e = row[i] == -Float.infinity ? 0 : vexp(row[i] - m)
+            row[i] = e
+            sum += e
+            i += 1
+        }
+        let inv = 1 / sum
+        for j in 0..<n { row[j] *= inv }
+    }
+}

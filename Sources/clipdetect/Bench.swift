@@ -1,0 +1,100 @@
+import ArgumentParser
+import CLIP
+import Foundation
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure image and text encoder throughput (release builds only say anything about speed).")
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "Images (and texts) per batch.")
+    var batch = 32
+
+    @Option(help: "Timed image batches after one warm-up batch.")
+    var iterations = 4
+
+    @Flag(help: "Print one JSON object instead of a report.")
+    var json = false
+
+    struct Report: Encodable {
+        var model: String
+        var batch: Int
+        var images_per_s: Double
+        var texts_per_s: Double
+        var image_gflops_per_s: Double
+        var text_gflops_per_s: Double
+        var image_gflop_per_item: Double
+        var image_sgemm_share: Double
+        var image_attention_share: Double
+        var peak_rss_mb: Double
+        var threads: Int
+    }
+
+    func run() throws {
+        try reportingErrors {
+            guard batch >= 1, batch <= 4096 else { throw CLIPError("--batch \(batch): must be 1...4096") }
+            guard iterations >= 1 else { throw CLIPError("--iterations \(iterations): must be ≥ 1") }
+            let model = try modelOptions.load(defaultModel: "shapes-tiny")
+            let s = model.imageSize
+            // Seeded pixels in the normalised range: speed does not depend on content.
+            var rng: UInt64 = 42
+            let pixels = (0..<(batch * 3 * s * s)).map { _ -> Float in
+                rng = rng &* 6364136223846793005 &+ 1442695040888963407
+                return Float(Int(rng >> 40) % 4000) / 1000 - 2
+            }
+            _ = pixels.withUnsafeBufferPointer { model.imageFeatures(pixelValues: $0, count: batch, batchSize: batch) }
+            Profiling.reset()
+            Profiling.enabled = true
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<iterations {
+                _ = pixels.withUnsafeBufferPointer { model.imageFeatures(pixelValues: $0, count: batch, batchSize: batch) }
+            }
+            let imageSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+            Profiling.enabled = false
+            let gemmShare = Profiling.gemmSeconds / imageSeconds
+            let attnShare = Profiling.attentionSeconds / imageSeconds
+
+            let nouns = ["cat", "dog", "person wearing a hat", "red backpack", "bicycle", "traffic light", "giraffe", "bus"]
+            let texts = (0..<batch).map { "a photo of a \(nouns[$0 % nouns.count])." }
+            let ids = texts.map { model.tokenize($0).ids }
+            _ = try model.textFeatures(ids: ids, batchSize: batch)
+            let textIterations = max(iterations * 4, 8)
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<textIterations { _ = try model.textFeatures(ids: ids, batchSize: batch) }
+            let textSeconds = Double(DispatchTime.now().uptimeNanoseconds - t1) * 1e-9
+            let textFlops = ids.reduce(0) { $0 + model.textFLOPs(tokens: $1.count) } * Double(textIterations)
+
+            let images = Double(batch * iterations)
+            let report = Report(
+                model: model.name, batch: batch,
+                images_per_s: images / imageSeconds,
+                texts_per_s: Double(batch * textIterations) / textSeconds,
+                image_gflops_per_s: images * model.imageFLOPs / imageSeconds / 1e9,
+                text_gflops_per_s: textFlops / textSeconds / 1e9,
+                image_gflop_per_item: model.imageFLOPs / 1e9,
+                image_sgemm_share: gemmShare, image_attention_share: attnShare,
+                peak_rss_mb: peakResidentMegabytes(),
+                threads: ProcessInfo.processInfo.activeProcessorCount)
+            if json {
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.sortedKeys]
+                FileHandle.standardOutput.write(try enc.encode(report) + Data("\n".utf8))
+            } else {
+                print("model \(report.model), batch \(batch), \(report.threads) cores")
+                print(String(format: "images: %.2f images/s, %.1f GFLOP/s (%.2f GFLOP/image); linear-layer sgemm %.1f%%, attention core %.1f%%, other %.1f%%",
+                             report.images_per_s, report.image_gflops_per_s, report.image_gflop_per_item,
+                             100 * gemmShare, 100 * attnShare, 100 * (1 - gemmShare - attnShare)))
+                print(String(format: "texts:  %.1f texts/s, %.1f GFLOP/s", report.texts_per_s, report.text_gflops_per_s))
+                print(String(format: "peak resident memory: %.0f MB", report.peak_rss_mb))
+            }
+        }
+    }
+}
+
+/// Peak resident set size of this process (ru_maxrss is in KiB on Linux).
+func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages clipdetect builds against (no-op when they are present).
+# Uses sudo only when not root.
+set -euo pipefail
+pkgs=(libopenblas-dev libopencv-dev libjpeg-dev pkg-config)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get install -y "${missing[@]}" || { $sudo apt-get update && $sudo apt-get install -y "${missing[@]}"; }
