@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "CLIP", targets: ["CLIP"]),
         .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "Detection", targets: ["Detection"]),
         .executable(name: "clipdetect", targets: ["clipdetect"]),
     ],
     dependencies: [
@@ -27,13 +28,17 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("stdc++")]),
         .target(name: "CLIP", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "Imaging", dependencies: ["CLIP", "COpenCV"]),
+        .target(name: "Detection", dependencies: ["CLIP", "Imaging", "COpenCV"]),
         .executableTarget(
             name: "clipdetect",
             dependencies: [
-                "CLIP", "Imaging",
+                "CLIP", "Imaging", "Detection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CLIP"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "CLIP", "Imaging"], resources: [.copy("Fixtures")]),
+        // Runs the built `clipdetect` binary: exit codes, error lines, output files.
+        .testTarget(name: "clipdetectTests", dependencies: ["clipdetect"]),
     ]
 )

@@ -6,6 +6,26 @@ import Dispatch
 struct Segment {
     var start: Int
     var length: Int
+    /// Rows of the segment whose outputs are wanted, relative to `start`. All of them, except
+    /// in a tower's last layer, where only the pooled row (CLS / EOS) is computed.
+    var queries: Range<Int>
+    /// Row of the context/output buffer the first query writes to.
+    var outputRow: Int
+
+    init(start: Int, length: Int) {
+        self.start = start
+        self.length = length
+        queries = 0..<length
+        outputRow = start
+    }
+
+    /// The same keys, but only `row` (relative to `start`) as a query, written to `outputRow`.
+    func pooled(row: Int, outputRow: Int) -> Segment {
+        var s = self
+        s.queries = row..<(row + 1)
+        s.outputRow = outputRow
+        return s
+    }
 }
 
 /// `CLIPAttention` (`…self_attn`): multi-head self-attention with q/k/v/out projections.
@@ -39,11 +59,12 @@ struct Attention {
 
     var dim: Int { heads * headDim }
 
-    /// x: [rows, D] (layer-normed input) → residual += attention(x).
-    /// qkvBuf: [rows, 3D], ctx: [rows, D], scores: per-worker [maxLen, maxLen] scratch.
+    /// x: [rows, D] (layer-normed input) → residual[outRows, D] += attention(x) for the
+    /// segments' query rows (outRows = rows, or one per segment in a last layer).
+    /// qkvBuf: [rows, 3D], ctx: [outRows, D], scores: per-worker [maxLen, maxLen] scratch.
     func callAsFunction(
         _ x: UnsafePointer<Float>, rows: Int, segments: [Segment], causal: Bool,
-        residual: UnsafeMutablePointer<Float>, qkvBuf: UnsafeMutablePointer<Float>,
+        residual: UnsafeMutablePointer<Float>, outRows: Int, qkvBuf: UnsafeMutablePointer<Float>,
         ctx: UnsafeMutablePointer<Float>, scores: FloatBuffer, maxLength: Int
     ) {
         qkv(x, rows: rows, into: qkvBuf)
@@ -59,14 +80,14 @@ struct Attention {
             var job = worker
             while job < jobs {
                 let seg = segments[job / nHeads], h = job % nHeads
-                let n = seg.length
-                let q = qkvBuf + seg.start * ld + h * hd
-                let k = q + d, v = q + 2 * d
-                // scores: [n, n] = s · q[n, hd] · k[n, hd]ᵀ
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(hd),
+                let n = seg.length, nq = seg.queries.count
+                let k = qkvBuf + seg.start * ld + d + h * hd, v = k + d
+                let q = qkvBuf + (seg.start + seg.queries.lowerBound) * ld + h * hd
+                // scores: [nq, n] = s · q[nq, hd] · k[n, hd]ᵀ
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(nq), Int32(n), Int32(hd),
                             s, q, Int32(ld), k, Int32(ld), 0, sc, Int32(n))
-                for i in 0..<n {
-                    let row = sc + i * n
+                for r in 0..<nq {
+                    let row = sc + r * n, i = seg.queries.lowerBound + r
                     if causal {
                         Kernels.softmaxRow(row, n: i + 1)
                         if i + 1 < n { (row + i + 1).update(repeating: 0, count: n - i - 1) }
@@ -74,9 +95,9 @@ struct Attention {
                         Kernels.softmaxRow(row, n: n)
                     }
                 }
-                // ctx[n, hd] = scores[n, n] · v[n, hd]
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(hd), Int32(n),
-                            1, sc, Int32(n), v, Int32(ld), 0, ctx + seg.start * d + h * hd, Int32(d))
+                // ctx[nq, hd] = scores[nq, n] · v[n, hd]
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(nq), Int32(hd), Int32(n),
+                            1, sc, Int32(n), v, Int32(ld), 0, ctx + seg.outputRow * d + h * hd, Int32(d))
                 job += workers
             }
         }
@@ -87,6 +108,6 @@ struct Attention {
             body(0)
         }
         if Profiling.enabled { Profiling.addAttention(since: t0) }
-        outProj(ctx, rows: rows, into: residual, accumulate: true)
+        outProj(ctx, rows: outRows, into: residual, accumulate: true)
     }
 }

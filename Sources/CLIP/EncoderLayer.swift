@@ -21,11 +21,33 @@ struct EncoderLayer {
     func callAsFunction(_ x: UnsafeMutablePointer<Float>, rows: Int, segments: [Segment], causal: Bool, scratch: EncoderScratch) {
         let h = scratch.normed.pointer
         layerNorm1(x, rows: rows, into: h)
-        selfAttn(h, rows: rows, segments: segments, causal: causal, residual: x,
+        selfAttn(h, rows: rows, segments: segments, causal: causal, residual: x, outRows: rows,
                  qkvBuf: scratch.qkv.pointer, ctx: scratch.context.pointer,
                  scores: scratch.scores, maxLength: scratch.maxLength)
+        mlpBlock(x, rows: rows, scratch: scratch)
+    }
+
+    /// The last layer when only one row per segment is pooled: keys and values still come from
+    /// every row, but queries, the output projection and the MLP run on the pooled rows only
+    /// (for ViT-B/32 that skips 49 of 50 rows, ~6% of the image tower's work), with the same
+    /// result for those rows. x: [rows, D] input; pooledRows: absolute row per segment;
+    /// out: [segments, D] receives those rows' outputs.
+    func pooledOnly(_ x: UnsafeMutablePointer<Float>, rows: Int, segments: [Segment], pooledRows: [Int],
+                    causal: Bool, scratch: EncoderScratch, into out: UnsafeMutablePointer<Float>) {
+        let h = scratch.normed.pointer, d = layerNorm1.dim
+        layerNorm1(x, rows: rows, into: h)
+        for (i, r) in pooledRows.enumerated() { (out + i * d).update(from: x + r * d, count: d) }
+        let queries = segments.enumerated().map { i, seg in seg.pooled(row: pooledRows[i] - seg.start, outputRow: i) }
+        selfAttn(h, rows: rows, segments: queries, causal: causal, residual: out, outRows: segments.count,
+                 qkvBuf: scratch.qkv.pointer, ctx: scratch.context.pointer,
+                 scores: scratch.scores, maxLength: scratch.maxLength)
+        mlpBlock(out, rows: segments.count, scratch: scratch)
+    }
+
+    /// x += fc2(act(fc1(LN2(x)))). x: [rows, D].
+    private func mlpBlock(_ x: UnsafeMutablePointer<Float>, rows: Int, scratch: EncoderScratch) {
+        let h = scratch.normed.pointer, m = scratch.mlp.pointer
         layerNorm2(x, rows: rows, into: h)
-        let m = scratch.mlp.pointer
         // fc1 without its bias: the bias is fused into the activation pass.
         Kernels.gemmXWt(h, fc1.weight.pointer, m, rows: rows, inF: fc1.inFeatures, outF: fc1.outFeatures, accumulate: false)
         Kernels.biasActivation(m, bias: fc1.bias?.pointer, rows: rows, n: fc1.outFeatures, activation: activation)
@@ -79,9 +101,18 @@ struct TransformerEncoder {
         }
     }
 
-    func callAsFunction(_ x: UnsafeMutablePointer<Float>, rows: Int, segments: [Segment], causal: Bool, scratch: EncoderScratch) {
-        for layer in layers {
+    /// Runs every layer on x: [rows, D] and writes the final hidden state of `pooledRows`
+    /// (one absolute row per segment) to out: [segments, D].
+    func callAsFunction(_ x: UnsafeMutablePointer<Float>, rows: Int, segments: [Segment], pooledRows: [Int],
+                        causal: Bool, scratch: EncoderScratch, into out: UnsafeMutablePointer<Float>) {
+        let d = layers.first?.layerNorm1.dim ?? 0
+        guard let last = layers.last else {
+            for (i, r) in pooledRows.enumerated() { (out + i * d).update(from: x + r * d, count: d) }
+            return
+        }
+        for layer in layers.dropLast() {
             layer(x, rows: rows, segments: segments, causal: causal, scratch: scratch)
         }
+        last.pooledOnly(x, rows: rows, segments: segments, pooledRows: pooledRows, causal: causal, scratch: scratch, into: out)
     }
 }

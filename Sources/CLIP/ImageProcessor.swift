@@ -11,7 +11,8 @@
 /// Only the pixels inside the crop are ever resampled, and each output value comes from a
 /// per-channel lookup table that reproduces numpy's float64 rescale → float32 normalise, so the
 /// result equals transformers' bit for bit whenever the resampled bytes match Pillow's.
-/// Thread-safe; `preprocess` allocates two scratch buffers per call and nothing per pixel.
+/// Thread-safe; `preprocess` allocates a few scratch rows and coefficient tables per call,
+/// nothing per pixel.
 public struct ImageProcessor: Sendable {
     public let config: ImageProcessorConfig
     /// Rows of every preprocessed image.
@@ -103,6 +104,7 @@ public struct ImageProcessor: Sendable {
     /// Writes the value of a zero byte wherever the crop extends past the resized image.
     private func fillPadding(_ out: UnsafeMutableBufferPointer<Float>, table: UnsafeBufferPointer<Float>,
                              rows: Range<Int>, columns: Range<Int>) {
+        if rows == 0..<outputHeight && columns == 0..<outputWidth { return }
         let plane = outputHeight * outputWidth
         for c in 0..<3 {
             let zero = table[256 * c]

@@ -64,11 +64,10 @@ final class TextTransformer {
                 for j in 0..<d { dst[j] = tok[j] + p[j] }
             }
         }
-        encoder(x, rows: rows, segments: segments, causal: true, scratch: scratch)
         // Layer norm is per row, so normalising only the pooled rows gives the same result.
-        for (ti, ids) in texts.enumerated() {
-            let row = segments[ti].start + poolingIndex(ids)
-            finalLayerNorm(x + row * d, rows: 1, into: out + ti * d)
-        }
+        let pooledRows = texts.enumerated().map { segments[$0.offset].start + poolingIndex($0.element) }
+        let pooled = FloatBuffer(count: texts.count * d)
+        encoder(x, rows: rows, segments: segments, pooledRows: pooledRows, causal: true, scratch: scratch, into: pooled.pointer)
+        finalLayerNorm(pooled.pointer, rows: texts.count, into: out)
     }
 }

@@ -81,8 +81,10 @@ final class VisionTransformer {
         }
         preLayerNorm(x, rows: rows, into: x)
         let segments = (0..<batch).map { Segment(start: $0 * t, length: t) }
-        encoder(x, rows: rows, segments: segments, causal: false, scratch: scratch)
-        // pooled = post_layernorm(hidden[:, 0, :]); class-token rows are T apart.
-        postLayerNorm(x, rows: batch, into: out, xStride: t * d, outStride: d)
+        // pooled = post_layernorm(hidden[:, 0, :]): only the class-token rows are needed.
+        let pooled = FloatBuffer(count: batch * d)
+        encoder(x, rows: rows, segments: segments, pooledRows: segments.map(\.start), causal: false,
+                scratch: scratch, into: pooled.pointer)
+        postLayerNorm(pooled.pointer, rows: batch, into: out)
     }
 }

@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+
+/// Runs the `clipdetect` binary built next to the test bundle.
+struct CLIRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var stdoutData: Data
+}
+
+enum CLI {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        // The test bundle lives in the build products folder, next to the executable.
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("clipdetect")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return packageRoot.appendingPathComponent(".build/debug/clipdetect")
+    }
+
+    static func fixtureModel(_ name: String = "tiny-gelu-f16") -> String {
+        packageRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/models/\(name)").path
+    }
+
+    @discardableResult
+    static func run(_ args: [String], cwd: URL? = nil, env: [String: String] = [:]) throws -> CLIRun {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        if let cwd { p.currentDirectoryURL = cwd }
+        var environment = ProcessInfo.processInfo.environment
+        environment["CLIPDETECT_MODELS"] = packageRoot.appendingPathComponent("models").path
+        for (k, v) in env { environment[k] = v }
+        p.environment = environment
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // Read both pipes concurrently so a chatty child never blocks on a full pipe.
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errBox = Box()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        let errData = errBox.data
+        p.waitUntilExit()
+        return CLIRun(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self), stdoutData: outData)
+    }
+}
+
+func makeTemporaryFolder(_ test: XCTestCase) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("clipdetect-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+    return url
+}
+
+/// Asserts a failed run: non-zero exit, exactly one `error: …` line on stderr containing `fragments`.
+func assertCleanFailure(_ r: CLIRun, mentions fragments: [String], file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertNotEqual(r.status, 0, "expected failure, stderr: \(r.stderr)", file: file, line: line)
+    let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+    XCTAssertEqual(lines.count, 1, "expected one error line, got: \(r.stderr)", file: file, line: line)
+    XCTAssertTrue(r.stderr.hasPrefix("error: "), "stderr: \(r.stderr)", file: file, line: line)
+    for f in fragments {
+        XCTAssertTrue(r.stderr.contains(f), "stderr \"\(r.stderr)\" should mention \"\(f)\"", file: file, line: line)
+    }
+}
