@@ -63,7 +63,8 @@ public struct ClassSpec: Sendable, Equatable {
         return specs
     }
 
-    static func checkUnique(_ specs: [ClassSpec], what: String) throws {
+    /// Throws when `specs` is empty or names a class twice.
+    public static func checkUnique(_ specs: [ClassSpec], what: String) throws {
         guard !specs.isEmpty else { throw DetectionError("\(what): the class list is empty; give at least one class, e.g. --classes \"person,dog\"") }
         var seen = Set<String>()
         for s in specs {

@@ -43,10 +43,13 @@ public enum NonMaxSuppression {
         return keep
     }
 
-    /// `nms` with a Float threshold, widened exactly to Double: the same as calling torchvision
-    /// with `float(numpy.float32(iouThreshold))`. Note `Float(0.3)` is slightly above the
-    /// Double `0.3`, which can matter when an overlap rounds to exactly `Float(0.3)`.
-    public static func nms(boxes: [Box], scores: [Float], iouThreshold: Float) -> [Int] {
+    /// `nms` with a Float (or other floating-point) threshold, widened exactly to Double: the
+    /// same as calling torchvision with `float(numpy.float32(iouThreshold))`. Note `Float(0.3)`
+    /// is slightly above the Double `0.3`, which matters when an overlap rounds to exactly
+    /// `Float(0.3)`. Generic so that literals (`0.5`, `1`) pick the Double overload.
+    public static func nms<Threshold: BinaryFloatingPoint>(
+        boxes: [Box], scores: [Float], iouThreshold: Threshold
+    ) -> [Int] {
         nms(boxes: boxes, scores: scores, iouThreshold: Double(iouThreshold))
     }
 
@@ -77,9 +80,11 @@ public enum NonMaxSuppression {
                                iouThreshold: iouThreshold)
     }
 
-    /// `batchedNMS` with a Float threshold widened exactly to Double (see `nms`).
-    public static func batchedNMS(boxes: [Box], scores: [Float], classIds: [Int],
-                                  iouThreshold: Float) -> [Int] {
+    /// `batchedNMS` with a Float (or other floating-point) threshold widened exactly to Double
+    /// (see `nms`).
+    public static func batchedNMS<Threshold: BinaryFloatingPoint>(
+        boxes: [Box], scores: [Float], classIds: [Int], iouThreshold: Threshold
+    ) -> [Int] {
         batchedNMS(boxes: boxes, scores: scores, classIds: classIds,
                    iouThreshold: Double(iouThreshold))
     }

@@ -71,10 +71,10 @@ final class ImageWriterTests: XCTestCase {
         XCTAssertEqual(back.height, image.height)
         let total = zip(back.pixels, image.pixels).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }
         let mean = Double(total) / Double(image.pixels.count)
-        // Quality 95 on a smooth ramp: measured mean error ~1.3 (chroma subsampling at the
-        // square's edges dominates); 3 leaves room for libjpeg versions, while a channel swap
-        // or flip would give tens.
-        XCTAssertLessThan(mean, 3.0)
+        // Quality 95: measured mean error 2.03 (4:2:0 chroma subsampling at the square's sharp
+        // colour edges dominates); 4 leaves room for other libjpeg builds, while a channel swap
+        // or a flip gives tens.
+        XCTAssertLessThan(mean, 4.0)
     }
 
     func testExtensionPicksTheFormatIgnoringCase() throws {

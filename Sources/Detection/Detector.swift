@@ -1,0 +1,148 @@
+import CLIP
+import Foundation
+
+/// Text-defined object detection: name the classes, get boxes.
+///
+/// ```swift
+/// import CLIP
+/// import Detection
+/// import Imaging
+///
+/// let model = try CLIPModel(folder: ModelLocator.resolve("shapes-tiny"))
+/// let detector = try Detector(model: model)
+/// try detector.setClasses(["red star", "blue circle"])        // text embeddings computed once
+/// let image = try ImageLoader.load(path: "examples/scene.png")
+/// for d in try detector.detect(image) { print(d.label, d.score, d.box) }
+/// let drawn = Annotator().draw(try detector.detect(image), on: image)
+/// ```
+///
+/// Pipeline: proposals → square context crops → CLIP image embeddings → scaled cosine with
+/// every class, negative and background prompt → softmax → per-box best reported class →
+/// confidence filter → NMS. Preconditions: `setClasses` before `detect`.
+/// Not thread-safe: use one detector per thread (they may share a `CLIPModel`).
+public final class Detector {
+    public let model: CLIPModel
+    public let options: DetectorOptions
+    public private(set) var classes: [ClassSpec] = []
+    /// Normalised prompt embeddings: the classes, then negatives, then background prompts.
+    public private(set) var promptEmbeddings: [[Float]] = []
+    private let proposalGenerator: ProposalGenerator
+    private let sampler: CropSampler
+    private var pixelBuffer: FloatBuffer
+
+    public init(model: CLIPModel, options: DetectorOptions = DetectorOptions()) throws {
+        try options.validate()
+        self.model = model
+        self.options = options
+        proposalGenerator = ProposalGenerator(options: options.proposals)
+        let pp = model.imageProcessor.config
+        sampler = CropSampler(size: model.imageSize, mean: pp.imageMean, std: pp.imageStd)
+        pixelBuffer = FloatBuffer(count: options.batchSize * 3 * model.imageSize * model.imageSize)
+    }
+
+    /// Sets the classes by name (text prompts), e.g. `["person", "red backpack"]`.
+    public func setClasses(_ names: [String]) throws {
+        try setClasses(names.map { ClassSpec($0) })
+    }
+
+    /// Sets the classes; text and exemplar classes may be mixed. Embeds every class, negative
+    /// and background prompt once; `detect` reuses them for every crop and image.
+    public func setClasses(_ specs: [ClassSpec]) throws {
+        try ClassSpec.checkUnique(specs, what: "classes")
+        var embeddings: [[Float]] = []
+        for spec in specs {
+            switch spec.source {
+            case .text: embeddings.append(try textEmbedding(spec.name))
+            case .exemplar(let image): embeddings.append(Similarity.normalized(model.encodeImages([image])[0]))
+            }
+        }
+        for n in options.negatives { embeddings.append(try textEmbedding(n)) }
+        for b in options.background { embeddings.append(try textEmbedding(b)) }
+        classes = specs
+        promptEmbeddings = embeddings
+    }
+
+    /// The normalised text embedding of `name`: the mean of its normalised template
+    /// embeddings, renormalised (CLIP's prompt ensembling; one template is just that one).
+    public func textEmbedding(_ name: String) throws -> [Float] {
+        let prompts = options.templates.map { PromptTemplates.apply($0, to: name) }
+        let embs = try model.encodeTexts(prompts).map(Similarity.normalized)
+        var mean = [Float](repeating: 0, count: model.embeddingDimension)
+        for e in embs { for i in 0..<mean.count { mean[i] += e[i] } }
+        return Similarity.normalized(mean)
+    }
+
+    /// Detects the current classes in `image`.
+    /// - Returns: detections sorted by decreasing score, boxes in the image's pixels.
+    public func detect(_ image: RGBImage) throws -> [Detection] {
+        var t = StageTimings()
+        return try detect(image, timings: &t)
+    }
+
+    /// Same as `detect(_:)`, adding each stage's time to `timings`.
+    public func detect(_ image: RGBImage, timings: inout StageTimings) throws -> [Detection] {
+        guard !classes.isEmpty else { throw DetectionError("no classes set: call setClasses first") }
+        var t0 = uptimeNanos()
+        let boxes = try proposalGenerator.proposals(for: image)
+        timings.proposals += secondsSince(t0)
+        let embeddings = embedRegions(image, boxes: boxes, timings: &timings)
+        t0 = uptimeNanos()
+        let candidates = score(embeddings: embeddings, boxes: boxes)
+        timings.score += secondsSince(t0)
+        t0 = uptimeNanos()
+        let kept = suppress(candidates)
+        timings.nms += secondsSince(t0)
+        return kept
+    }
+
+    /// Normalised CLIP embeddings of the square context crops around `boxes`, in batches.
+    public func embedRegions(_ image: RGBImage, boxes: [Box], timings: inout StageTimings) -> [[Float]] {
+        let per = 3 * model.imageSize * model.imageSize, bs = options.batchSize
+        var result: [[Float]] = []
+        result.reserveCapacity(boxes.count)
+        var start = 0
+        while start < boxes.count {
+            let n = min(bs, boxes.count - start)
+            var t0 = uptimeNanos()
+            let regions = boxes[start..<(start + n)].map { CropSampler.squareRegion(for: $0, contextMargin: options.contextMargin) }
+            sampler.sample(image, regions: regions, into: pixelBuffer.pointer)
+            timings.crops += secondsSince(t0)
+            t0 = uptimeNanos()
+            let emb = model.imageFeatures(pixelValues: UnsafeBufferPointer(start: pixelBuffer.pointer, count: n * per), count: n, batchSize: bs)
+            timings.encode += secondsSince(t0)
+            result += emb.map(Similarity.normalized)
+            start += n
+        }
+        timings.cropCount += boxes.count
+        return result
+    }
+
+    /// Per box: softmax over all prompts of `logit_scale · cos`, then the best reported class;
+    /// kept when its probability reaches the class threshold (or `confidence`).
+    /// Returns candidates before NMS.
+    public func score(embeddings: [[Float]], boxes: [Box]) -> [Detection] {
+        guard !embeddings.isEmpty else { return [] }
+        let logits = Similarity.scaledCosine(embeddings, promptEmbeddings, scale: model.logitScale)
+        var out: [Detection] = []
+        for (i, row) in logits.enumerated() {
+            let p = Similarity.softmax(row)
+            var best = 0
+            for c in 1..<classes.count where p[c] > p[best] { best = c }
+            let threshold = classes[best].threshold ?? options.confidence
+            if p[best] >= threshold {
+                out.append(Detection(label: classes[best].name, classId: best, score: p[best], box: boxes[i]))
+            }
+        }
+        return out
+    }
+
+    /// NMS (per class, or across classes with `agnosticNMS`), best `maxDetections`, by score.
+    public func suppress(_ candidates: [Detection]) -> [Detection] {
+        let boxes = candidates.map(\.box), scores = candidates.map(\.score)
+        let keep = options.agnosticNMS
+            ? NonMaxSuppression.nms(boxes: boxes, scores: scores, iouThreshold: options.iouThreshold)
+            : NonMaxSuppression.batchedNMS(boxes: boxes, scores: scores, classIds: candidates.map(\.classId),
+                                           iouThreshold: options.iouThreshold)
+        return Array(keep.prefix(options.maxDetections).map { candidates[$0] })
+    }
+}
