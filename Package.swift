@@ -28,7 +28,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("stdc++")]),
         .target(name: "CLIP", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "Imaging", dependencies: ["CLIP", "COpenCV"]),
-        .target(name: "Detection", dependencies: ["CLIP", "Imaging", "COpenCV"]),
+        .target(name: "Detection", dependencies: ["CLIP", "Imaging", "COpenCV"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .executableTarget(
             name: "clipdetect",
             dependencies: [

@@ -35,75 +35,108 @@ public struct CropSampler: Sendable {
     /// Writes `regions.count` crops as `[n, 3, size, size]` normalised floats into `out`,
     /// splitting the work across cores. Precondition: `out.count ≥ regions.count · 3 · size²`.
     public func sample(_ image: RGBImage, regions: [Box], into out: UnsafeMutablePointer<Float>) {
+        sample(PreparedImage(image), regions: regions, into: out)
+    }
+
+    /// Same, from an image already widened to floats (do that once per image, not per batch).
+    public func sample(_ image: PreparedImage, regions: [Box], into out: UnsafeMutablePointer<Float>) {
         let per = 3 * size * size
-        image.pixels.withUnsafeBufferPointer { src in
-            let cores = ProcessInfo.processInfo.activeProcessorCount
-            let chunks = max(1, min(cores, regions.count))
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                var scratch: [Float] = []
-                for i in (regions.count * c / chunks)..<(regions.count * (c + 1) / chunks) {
-                    sampleOne(src, width: image.width, height: image.height, region: regions[i],
-                              scratch: &scratch, into: out + i * per)
-                }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let chunks = max(1, min(cores, regions.count))
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let range = (regions.count * c / chunks)..<(regions.count * (c + 1) / chunks)
+            var scratch = [SIMD4<Float>]()
+            for i in range {
+                sampleOne(image, region: regions[i], scratch: &scratch, into: out + i * per)
             }
         }
     }
 
-    /// One crop. src: [H, W, 3] bytes; out: [3, S, S]; scratch reused across calls.
-    func sampleOne(_ src: UnsafeBufferPointer<UInt8>, width: Int, height: Int, region: Box,
-                   scratch: inout [Float], into out: UnsafeMutablePointer<Float>) {
-        let s = size
+    /// One crop. image: [H, W] RGBX floats; out: [3, S, S]; scratch reused across calls.
+    func sampleOne(_ image: PreparedImage, region: Box, scratch: inout [SIMD4<Float>], into out: UnsafeMutablePointer<Float>) {
+        let s = size, width = image.width
         let hc = ResampleTaps(inSize: width, from: region.x1, to: region.x2, outSize: s)
-        let vc = ResampleTaps(inSize: height, from: region.y1, to: region.y2, outSize: s)
+        let vc = ResampleTaps(inSize: image.height, from: region.y1, to: region.y2, outSize: s)
         // Source rows the vertical pass reads (inside the image).
-        let rowLo = vc.minInside, rowHi = vc.maxInside
-        let rows = max(0, rowHi - rowLo)
-        if scratch.count < max(rows, 1) * s * 3 { scratch = [Float](repeating: 0, count: max(rows, 1) * s * 3) }
-        let pad0 = padColor[0], pad1 = padColor[1], pad2 = padColor[2]
+        let rowLo = vc.minInside, rows = max(0, vc.maxInside - vc.minInside)
+        if scratch.count < max(rows, 1) * s { scratch = [SIMD4<Float>](repeating: .zero, count: max(rows, 1) * s) }
+        let pad = SIMD4<Float>(padColor[0], padColor[1], padColor[2], 0)
+        let lo = SIMD4<Float>(repeating: 0), hi = SIMD4<Float>(repeating: 255)
+        image.pixels.withUnsafeBufferPointer { srcBuf in
         scratch.withUnsafeMutableBufferPointer { tmpBuf in
-            let tmp = tmpBuf.baseAddress!
-            // Horizontal pass. tmp: [rows, S, 3] floats.
+        hc.weights.withUnsafeBufferPointer { hw in
+        vc.weights.withUnsafeBufferPointer { vw in
+            let src = srcBuf.baseAddress!, tmp = tmpBuf.baseAddress!
+            // Horizontal pass. tmp: [rows, S] RGBX. Pillow stores this intermediate image as
+            // bytes, so clip and round likewise.
             for r in 0..<rows {
-                let row = src.baseAddress! + (rowLo + r) * width * 3
-                let dst = tmp + r * s * 3
+                let row = src + (rowLo + r) * width
+                let dst = tmp + r * s
                 for ox in 0..<s {
-                    let start = hc.start[ox], count = hc.count[ox], wBase = ox * hc.stride
-                    let pw = hc.padWeight[ox]
-                    var a0 = pw * pad0, a1 = pw * pad1, a2 = pw * pad2
-                    var p = row + start * 3
-                    for k in 0..<count {
-                        let w = hc.weights[wBase + k]
-                        a0 += w * Float(p[0]); a1 += w * Float(p[1]); a2 += w * Float(p[2])
-                        p += 3
-                    }
-                    // Pillow stores the intermediate image as bytes: clip and round likewise.
-                    dst[ox * 3] = min(max(a0, 0), 255).rounded()
-                    dst[ox * 3 + 1] = min(max(a1, 0), 255).rounded()
-                    dst[ox * 3 + 2] = min(max(a2, 0), 255).rounded()
+                    let start = hc.start[ox], count = hc.count[ox]
+                    let w = hw.baseAddress! + ox * hc.stride
+                    var acc = pad * hc.padWeight[ox]
+                    for k in 0..<count { acc += w[k] * row[start + k] }
+                    dst[ox] = clipRound(acc, lo, hi)
                 }
             }
-            // Vertical pass, clip to the byte range like Pillow, normalise into [3, S, S].
-            let m0 = mean[0] * 255, m1 = mean[1] * 255, m2 = mean[2] * 255
-            let i0 = 1 / (std[0] * 255), i1 = 1 / (std[1] * 255), i2 = 1 / (std[2] * 255)
+            // Vertical pass, then clip, round and normalise into [3, S, S].
+            let mean255 = SIMD4<Float>(mean[0] * 255, mean[1] * 255, mean[2] * 255, 0)
+            let invStd = SIMD4<Float>(1 / (std[0] * 255), 1 / (std[1] * 255), 1 / (std[2] * 255), 0)
             let plane = s * s
             for oy in 0..<s {
-                let start = vc.start[oy], count = vc.count[oy], wBase = oy * vc.stride
-                let pw = vc.padWeight[oy]
+                let start = vc.start[oy] - rowLo, count = vc.count[oy]
+                let w = vw.baseAddress! + oy * vc.stride
+                let padPart = pad * vc.padWeight[oy]
                 for ox in 0..<s {
-                    var a0 = pw * pad0, a1 = pw * pad1, a2 = pw * pad2
-                    var p = tmp + ((start - rowLo) * s + ox) * 3
+                    var acc = padPart
+                    var p = tmp + start * s + ox
                     for k in 0..<count {
-                        let w = vc.weights[wBase + k]
-                        a0 += w * p[0]; a1 += w * p[1]; a2 += w * p[2]
-                        p += s * 3
+                        acc += w[k] * p.pointee
+                        p += s
                     }
+                    let v = (clipRound(acc, lo, hi) - mean255) * invStd
                     let o = oy * s + ox
-                    out[o] = (min(max(a0, 0), 255).rounded() - m0) * i0
-                    out[plane + o] = (min(max(a1, 0), 255).rounded() - m1) * i1
-                    out[2 * plane + o] = (min(max(a2, 0), 255).rounded() - m2) * i2
+                    out[o] = v[0]
+                    out[plane + o] = v[1]
+                    out[2 * plane + o] = v[2]
                 }
             }
         }
+        }
+        }
+        }
+    }
+}
+
+/// Clips to [0, 255] and rounds to an integer value. Written with `replacing` and the 2²³
+/// trick because SIMD `clamped` and `rounded` are scalarised by the compiler.
+@inline(__always)
+func clipRound(_ v: SIMD4<Float>, _ lo: SIMD4<Float>, _ hi: SIMD4<Float>) -> SIMD4<Float> {
+    var x = v.replacing(with: lo, where: v .< lo)
+    x = x.replacing(with: hi, where: x .> hi)
+    let magic = SIMD4<Float>(repeating: 8_388_608)
+    return (x + magic) - magic
+}
+
+/// An image widened once to RGBX floats, the layout the crop sampler's SIMD loops read.
+public struct PreparedImage: Sendable {
+    public let width: Int
+    public let height: Int
+    let pixels: [SIMD4<Float>]
+
+    public init(_ image: RGBImage) {
+        width = image.width
+        height = image.height
+        var p = [SIMD4<Float>](repeating: .zero, count: image.width * image.height)
+        image.pixels.withUnsafeBufferPointer { src in
+            p.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<dst.count {
+                    dst[i] = SIMD4(Float(src[3 * i]), Float(src[3 * i + 1]), Float(src[3 * i + 2]), 0)
+                }
+            }
+        }
+        pixels = p
     }
 }
 

@@ -100,12 +100,15 @@ public final class Detector {
         let per = 3 * model.imageSize * model.imageSize, bs = options.batchSize
         var result: [[Float]] = []
         result.reserveCapacity(boxes.count)
+        let prepStart = uptimeNanos()
+        let prepared = PreparedImage(image)
+        timings.crops += secondsSince(prepStart)
         var start = 0
         while start < boxes.count {
             let n = min(bs, boxes.count - start)
             var t0 = uptimeNanos()
             let regions = boxes[start..<(start + n)].map { CropSampler.squareRegion(for: $0, contextMargin: options.contextMargin) }
-            sampler.sample(image, regions: regions, into: pixelBuffer.pointer)
+            sampler.sample(prepared, regions: regions, into: pixelBuffer.pointer)
             timings.crops += secondsSince(t0)
             t0 = uptimeNanos()
             let emb = model.imageFeatures(pixelValues: UnsafeBufferPointer(start: pixelBuffer.pointer, count: n * per), count: n, batchSize: bs)

@@ -10,9 +10,10 @@
 /// ```
 ///
 /// What "identical" covers (pinned by golden fixtures from torchvision):
-/// - Order: candidates are ranked by torch's CPU `sort(descending=True)`, which for float32 is
-///   libstdc++'s unstable `std::sort` (introsort). Its placement of equal scores is reproduced
-///   exactly, so ties are broken the way torchvision breaks them — not by index.
+/// - Order: candidates are ranked by score with a stable sort, as torchvision's kernel does
+///   (`sort(stable=true, descending=true)`): equal scores keep increasing index order. Only
+///   `batchedNMS`'s per-class path re-sorts its result with torch's *unstable* sort, whose
+///   placement of equal scores (libstdc++ introsort) is reproduced exactly.
 /// - Overlap: `inter / (areaI + areaJ - inter)` in Float with the signed areas
 ///   `(x2 - x1) * (y2 - y1)`, compared as `Double(overlap) > iouThreshold` (torchvision compares
 ///   the float overlap with a C++ double). Suppression needs a *strictly* greater overlap; a NaN
@@ -163,7 +164,8 @@ struct Coordinates {
         let count = candidates.count
         if count == 0 { return }
         var ranked = candidates.map { SortEntry(key: scores[Int($0)], index: $0) }
-        TorchSort.sortDescending(&ranked)
+        // torchvision's kernel sorts with `stable=true`: equal scores keep index order.
+        ranked.sort(by: TorchSort.stableDescendingOrder)
 
         // Gather the columns in rank order so the pair loop walks memory forwards.
         var rx1 = [Float](repeating: 0, count: count)
@@ -185,26 +187,18 @@ struct Coordinates {
         ry2.withUnsafeBufferPointer { y2 in
         rArea.withUnsafeBufferPointer { area in
         suppressed.withUnsafeMutableBufferPointer { suppressed in
+            let columns = RankedColumns(
+                x1: x1.baseAddress!, y1: y1.baseAddress!, x2: x2.baseAddress!,
+                y2: y2.baseAddress!, area: area.baseAddress!, count: count)
+            if count > 64 && threshold >= 0 && columns.allCoordinatesFinite {
+                for rank in columns.keptRanksUsingGrid(above: threshold) {
+                    keep.append(Int(ranked[Int(rank)].index))
+                }
+                return
+            }
             for i in 0..<count where suppressed[i] == 0 {
                 keep.append(Int(ranked[i].index))
-                let ix1 = x1[i], iy1 = y1[i], ix2 = x2[i], iy2 = y2[i], iArea = area[i]
-                var j = i + 1
-                while j < count {
-                    if suppressed[j] == 0 {
-                        // std::max(a, b) is `a < b ? b : a`, std::min(a, b) is `b < a ? b : a`:
-                        // spelled out so NaN coordinates pick the same operand as in C++.
-                        let xx1 = ix1 < x1[j] ? x1[j] : ix1
-                        let yy1 = iy1 < y1[j] ? y1[j] : iy1
-                        let xx2 = x2[j] < ix2 ? x2[j] : ix2
-                        let yy2 = y2[j] < iy2 ? y2[j] : iy2
-                        let w = Box.nonNegative(xx2 - xx1)
-                        let h = Box.nonNegative(yy2 - yy1)
-                        let inter = w * h
-                        let overlap = inter / (iArea + area[j] - inter)
-                        if overlap > threshold { suppressed[j] = 1 }
-                    }
-                    j += 1
-                }
+                columns.markOverlaps(of: i, above: threshold, in: suppressed.baseAddress!)
             }
         }}}}}}
     }
@@ -218,6 +212,163 @@ struct Coordinates {
     }
 }
 
+/// Box columns already in rank order, for the pair loop.
+struct RankedColumns {
+    let x1: UnsafePointer<Float>
+    let y1: UnsafePointer<Float>
+    let x2: UnsafePointer<Float>
+    let y2: UnsafePointer<Float>
+    let area: UnsafePointer<Float>
+    let count: Int
+
+    /// Sets `suppressed[j]` for every `j > i` whose overlap with box `i` exceeds `threshold`,
+    /// with the kernel's arithmetic lane by lane. Unlike the C++ loop it also evaluates boxes
+    /// already suppressed: setting their flag again changes nothing, and skipping the branch
+    /// lets sixteen pairs go through one vector pass.
+    @inline(__always)
+    func markOverlaps(of i: Int, above threshold: Float, in suppressed: UnsafeMutablePointer<UInt8>) {
+        let ix1 = x1[i], iy1 = y1[i], ix2 = x2[i], iy2 = y2[i], iArea = area[i]
+        var j = i + 1
+        let vx1 = Lanes(repeating: ix1), vy1 = Lanes(repeating: iy1)
+        let vx2 = Lanes(repeating: ix2), vy2 = Lanes(repeating: iy2)
+        let vArea = Lanes(repeating: iArea), vThreshold = Lanes(repeating: threshold)
+        let zero = Lanes(repeating: 0)
+        while j + Lanes.scalarCount <= count {
+            let jx1 = Self.load(x1 + j), jy1 = Self.load(y1 + j)
+            let jx2 = Self.load(x2 + j), jy2 = Self.load(y2 + j)
+            // std::max(a, b) is `a < b ? b : a` and std::min(a, b) is `b < a ? b : a`: the same
+            // operand is picked as in C++ when a coordinate is NaN.
+            let xx1 = vx1.replacing(with: jx1, where: vx1 .< jx1)
+            let yy1 = vy1.replacing(with: jy1, where: vy1 .< jy1)
+            let xx2 = vx2.replacing(with: jx2, where: jx2 .< vx2)
+            let yy2 = vy2.replacing(with: jy2, where: jy2 .< vy2)
+            let dw = xx2 - xx1, dh = yy2 - yy1
+            let w = zero.replacing(with: dw, where: zero .< dw)
+            let h = zero.replacing(with: dh, where: zero .< dh)
+            let inter = w * h
+            let overlap = inter / (vArea + Self.load(area + j) - inter)
+            let hit = SIMD16<Int32>(repeating: 0).replacing(with: 1, where: overlap .> vThreshold)
+            let flags = UnsafeMutableRawPointer(suppressed + j)
+            let old = flags.loadUnaligned(as: SIMD16<UInt8>.self)
+            flags.storeBytes(of: old | SIMD16<UInt8>(truncatingIfNeeded: hit), as: SIMD16<UInt8>.self)
+            j += Lanes.scalarCount
+        }
+        while j < count {
+            if overlap(i, j) > threshold { suppressed[j] = 1 }
+            j += 1
+        }
+    }
+
+    /// The kernel's overlap of ranked box `i` (the kept, higher-ranked one) with box `j`.
+    @inline(__always)
+    func overlap(_ i: Int, _ j: Int) -> Float {
+        let xx1 = x1[i] < x1[j] ? x1[j] : x1[i]
+        let yy1 = y1[i] < y1[j] ? y1[j] : y1[i]
+        let xx2 = x2[j] < x2[i] ? x2[j] : x2[i]
+        let yy2 = y2[j] < y2[i] ? y2[j] : y2[i]
+        let inter = Box.nonNegative(xx2 - xx1) * Box.nonNegative(yy2 - yy1)
+        return inter / (area[i] + area[j] - inter)
+    }
+
+    var allCoordinatesFinite: Bool {
+        for k in 0..<count where !(x1[k].isFinite && y1[k].isFinite && x2[k].isFinite && y2[k].isFinite) {
+            return false
+        }
+        return true
+    }
+
+    /// Same result as the all-pairs loop, in rank order, for finite coordinates and a threshold
+    /// ≥ 0, without visiting pairs that cannot overlap.
+    ///
+    /// Why it is exact: box `j` is suppressed iff some *kept* box ranked before it overlaps it
+    /// by more than the threshold. A pair whose clamped width or height is 0 has overlap 0, -0
+    /// or NaN (0/0, 0·∞ cannot occur with finite coordinates but 0/0 can), none of which exceeds
+    /// a threshold ≥ 0; so only pairs with positive width and height matter. Such a pair shares
+    /// a grid cell: `cell(x)` is monotone, and `max(x1ᵢ, x1ⱼ)` lies inside both x-ranges. A box
+    /// with `x2 ≤ x1` or `y2 ≤ y1` has no such pair at all: it is kept and never indexed.
+    func keptRanksUsingGrid(above threshold: Float) -> [Int32] {
+        var minX = Float.infinity, minY = Float.infinity
+        var maxX = -Float.infinity, maxY = -Float.infinity
+        var sumWidth = 0.0, sumHeight = 0.0, solid = 0
+        for k in 0..<count where x2[k] > x1[k] && y2[k] > y1[k] {
+            minX = Swift.min(minX, x1[k]); maxX = Swift.max(maxX, x2[k])
+            minY = Swift.min(minY, y1[k]); maxY = Swift.max(maxY, y2[k])
+            sumWidth += Double(x2[k] - x1[k]); sumHeight += Double(y2[k] - y1[k])
+            solid += 1
+        }
+        if solid == 0 { return (0..<Int32(count)).map { $0 } }
+        // Cells about the mean box size, and no more cells than about twice the boxes.
+        let perAxis = Swift.min(256, Swift.max(1, Int(Double(2 * solid).squareRoot())))
+        let grid = Grid(
+            minX: minX, maxX: maxX, meanWidth: Float(sumWidth / Double(solid)),
+            minY: minY, maxY: maxY, meanHeight: Float(sumHeight / Double(solid)), perAxis: perAxis)
+        var buckets = [[Int32]](repeating: [], count: grid.columns * grid.rows)
+        var lastVisit = [Int32](repeating: -1, count: count)
+        var kept: [Int32] = []
+        kept.reserveCapacity(count)
+        for j in 0..<count {
+            guard x2[j] > x1[j] && y2[j] > y1[j] else {
+                kept.append(Int32(j))
+                continue
+            }
+            let cx0 = grid.column(x1[j]), cx1 = grid.column(x2[j])
+            let cy0 = grid.row(y1[j]), cy1 = grid.row(y2[j])
+            var isSuppressed = false
+            search: for cy in cy0...cy1 {
+                for cx in cx0...cx1 {
+                    let found = buckets[cy * grid.columns + cx].withUnsafeBufferPointer { bucket in
+                        for i in bucket where lastVisit[Int(i)] != Int32(j) {
+                            lastVisit[Int(i)] = Int32(j)
+                            if overlap(Int(i), j) > threshold { return true }
+                        }
+                        return false
+                    }
+                    if found { isSuppressed = true; break search }
+                }
+            }
+            if isSuppressed { continue }
+            kept.append(Int32(j))
+            for cy in cy0...cy1 {
+                for cx in cx0...cx1 { buckets[cy * grid.columns + cx].append(Int32(j)) }
+            }
+        }
+        return kept
+    }
+
+    /// A uniform grid over the boxes' extent; `column` and `row` are monotone in their argument.
+    struct Grid {
+        let minX: Float, minY: Float, cellWidth: Float, cellHeight: Float
+        let columns: Int, rows: Int
+
+        init(minX: Float, maxX: Float, meanWidth: Float,
+             minY: Float, maxY: Float, meanHeight: Float, perAxis: Int) {
+            self.minX = minX
+            self.minY = minY
+            let cells = Float(perAxis)
+            cellWidth = Swift.max(meanWidth, (maxX - minX) / cells, Float.leastNormalMagnitude)
+            cellHeight = Swift.max(meanHeight, (maxY - minY) / cells, Float.leastNormalMagnitude)
+            columns = Grid.cellIndex(maxX, origin: minX, size: cellWidth, limit: perAxis) + 1
+            rows = Grid.cellIndex(maxY, origin: minY, size: cellHeight, limit: perAxis) + 1
+        }
+
+        func column(_ x: Float) -> Int { Grid.cellIndex(x, origin: minX, size: cellWidth, limit: columns - 1) }
+        func row(_ y: Float) -> Int { Grid.cellIndex(y, origin: minY, size: cellHeight, limit: rows - 1) }
+
+        private static func cellIndex(_ value: Float, origin: Float, size: Float, limit: Int) -> Int {
+            let cell = ((value - origin) / size).rounded(.down)
+            // Clamped in Float first so the conversion can never trap.
+            return Int(Swift.min(Swift.max(cell, 0), Float(limit)))
+        }
+    }
+
+    typealias Lanes = SIMD16<Float>
+
+    @inline(__always)
+    private static func load(_ pointer: UnsafePointer<Float>) -> Lanes {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+    }
+}
+
 /// A score and the box index it belongs to, moved together by the sort like torch's
 /// (values, indices) composite iterator.
 struct SortEntry {
@@ -225,10 +376,14 @@ struct SortEntry {
     var index: Int32
 }
 
-/// torch's CPU `sort(descending=True, stable=False)` for float32: libstdc++'s `std::sort`
-/// (introsort: median-of-three quicksort, heapsort past depth 2·⌊log2 n⌋, insertion sort below
-/// 16 elements) with torch's comparator, where NaN ranks first. Ported step by step because the
-/// placement of equal keys depends on every swap.
+/// torch's two CPU sort orders for float32, descending with NaN first.
+///
+/// torchvision's nms kernel sorts with `stable=true` (`stableDescendingOrder`), but
+/// `_batched_nms_vanilla` re-sorts its kept indices with Python's default
+/// `sort(descending=True)`, which is unstable: libstdc++'s `std::sort` (introsort:
+/// median-of-three quicksort, heapsort past depth 2·⌊log2 n⌋, insertion sort below 16 elements)
+/// with torch's comparator. `sortDescending` ports that step by step, because the placement of
+/// equal keys depends on every swap.
 enum TorchSort {
     private static let threshold = 16
 
@@ -238,6 +393,15 @@ enum TorchSort {
         (a.isNaN && !b.isNaN) || a > b
     }
 
+    /// `std::stable_sort` with `KeyValueCompDesc` as a total order: NaN first, then larger keys,
+    /// then smaller indices (entries arrive in increasing index order).
+    static func stableDescendingOrder(_ a: SortEntry, _ b: SortEntry) -> Bool {
+        if before(a.key, b.key) { return true }
+        if before(b.key, a.key) { return false }
+        return a.index < b.index
+    }
+
+    /// torch's unstable `sort(descending=True)`, equal keys placed exactly as libstdc++ does.
     static func sortDescending(_ entries: inout [SortEntry]) {
         let count = entries.count
         if count < 2 { return }

@@ -12,8 +12,9 @@ enum SlidingWindows {
             var perAspect: [[Box]] = []
             for aspect in aspects {
                 let side = scale * shortSide
-                let w = min(side * aspect.squareRoot(), Double(width))
-                let h = min(side / aspect.squareRoot(), Double(height))
+                // Whole-pixel sizes, so windows end exactly on the image's right and bottom edges.
+                let w = max(1, min((side * aspect.squareRoot()).rounded(), Double(width)))
+                let h = max(1, min((side / aspect.squareRoot()).rounded(), Double(height)))
                 let xs = positions(length: Double(width), window: w, overlap: overlap)
                 let ys = positions(length: Double(height), window: h, overlap: overlap)
                 var grid: [Box] = []

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CLIP
+import Detection
 import Foundation
+import Imaging
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +18,11 @@ struct Bench: ParsableCommand {
 
     @Flag(help: "Print one JSON object instead of a report.")
     var json = false
+
+    @Option(help: "Instead of the encoders, time each stage of detection on this image (decode, proposals, crops, encode, score, NMS, draw).")
+    var detect: String?
+
+    @OptionGroup(title: "Detection (with --detect)") var detection: DetectionFlags
 
     struct Report: Encodable {
         var model: String
@@ -36,6 +43,10 @@ struct Bench: ParsableCommand {
             guard batch >= 1, batch <= 4096 else { throw CLIPError("--batch \(batch): must be 1...4096") }
             guard iterations >= 1 else { throw CLIPError("--iterations \(iterations): must be ≥ 1") }
             let model = try modelOptions.load(defaultModel: "shapes-tiny")
+            if let detect {
+                try benchDetection(model: model, path: detect)
+                return
+            }
             let s = model.imageSize
             // Seeded pixels in the normalised range: speed does not depend on content.
             var rng: UInt64 = 42
@@ -89,6 +100,65 @@ struct Bench: ParsableCommand {
                 print(String(format: "peak resident memory: %.0f MB", report.peak_rss_mb))
             }
         }
+    }
+}
+
+extension Bench {
+    struct DetectReport: Encodable {
+        var model: String
+        var image: String
+        var iterations: Int
+        var crops: Int
+        var seconds: [String: Double]
+        var total_s: Double
+        var outside_encoder_share: Double
+        var crops_per_s: Double
+        var detections: Int
+    }
+
+    /// Runs the whole detection pipeline `iterations` times after one warm-up and reports
+    /// mean seconds per stage.
+    func benchDetection(model: CLIPModel, path: String) throws {
+        var options = try detection.detectorOptions()
+        if detection.batchSize == DetectorOptions().batchSize { options.batchSize = batch }
+        let specs = detection.classes == nil && detection.classesFile == nil && detection.classImages.isEmpty
+            ? try ClassSpec.parseList("person,car,dog,red star,blue circle") : try detection.classSpecs()
+        let detector = try Detector(model: model, options: options)
+        try detector.setClasses(specs)
+        var total = StageTimings()
+        var count = 0
+        for i in 0...iterations {
+            var t = StageTimings()
+            var t0 = DispatchTime.now().uptimeNanoseconds
+            let image = try ImageLoader.load(path: path)
+            t.decode = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+            let dets = try detector.detect(image, timings: &t)
+            t0 = DispatchTime.now().uptimeNanoseconds
+            _ = try ImageWriter.encode(Annotator().draw(dets, on: image), format: .jpeg)
+            t.draw = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+            if i > 0 { total += t; count = dets.count }  // first run warms caches
+        }
+        let n = Double(iterations)
+        let stages: [(String, Double)] = [("decode", total.decode), ("proposals", total.proposals), ("crops", total.crops),
+                                         ("encode", total.encode), ("score", total.score), ("nms", total.nms), ("draw", total.draw)]
+        let report = DetectReport(
+            model: model.name, image: path, iterations: iterations, crops: total.cropCount / iterations,
+            seconds: Dictionary(uniqueKeysWithValues: stages.map { ($0.0, $0.1 / n) }),
+            total_s: total.total / n, outside_encoder_share: total.outsideEncoder / total.total,
+            crops_per_s: Double(total.cropCount) / total.total, detections: count)
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            FileHandle.standardOutput.write(try enc.encode(report) + Data("\n".utf8))
+            return
+        }
+        print("detection on \(path) with \(model.name): \(report.crops) crops, mean of \(iterations) run(s) after a warm-up")
+        for (name, secs) in stages {
+            print("  " + name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                  + String(format: " %9.1f ms  %5.1f%%", secs / n * 1000, 100 * secs / total.total))
+        }
+        print("  total     " + String(format: " %9.1f ms  (outside the encoder: %.1f%%)", report.total_s * 1000, 100 * report.outside_encoder_share))
+        print(String(format: "  %.1f crops/s end to end", report.crops_per_s))
     }
 }
 

@@ -118,12 +118,20 @@ final class NonMaxSuppressionTests: XCTestCase {
 
     // MARK: - Behaviour
 
-    func testEqualScoresAreRankedInTorchSortOrderNotIndexOrder() {
-        // Twenty disjoint boxes, all scored 0: torch.sort(descending=True) on CPU returns
-        // this permutation (libstdc++ introsort), and torchvision's nms keeps them in it.
+    func testEqualScoresKeepIndexOrderInNMS() {
         let boxes = (0..<20).map { Box(x1: Float($0) * 10, y1: 0, x2: Float($0) * 10 + 5, y2: 5) }
         let kept = NonMaxSuppression.nms(boxes: boxes, scores: Array(repeating: 0, count: 20),
                                          iouThreshold: 0.5)
+        XCTAssertEqual(kept, Array(0..<20))
+    }
+
+    func testPerClassPathOrdersEqualScoresInTorchsUnstableSortOrder() {
+        // Twenty disjoint boxes, all scored 0: torch.sort(descending=True) on CPU returns this
+        // permutation (libstdc++ introsort), and _batched_nms_vanilla re-sorts its result with it.
+        let boxes = (0..<20).map { Box(x1: Float($0) * 10, y1: 0, x2: Float($0) * 10 + 5, y2: 5) }
+        let kept = NonMaxSuppression.perClass(boxes: boxes, scores: Array(repeating: 0, count: 20),
+                                              classIds: Array(repeating: 0, count: 20),
+                                              iouThreshold: 0.5)
         XCTAssertEqual(kept, [10, 19, 18, 17, 16, 15, 14, 13, 12, 11, 0, 9, 8, 7, 6, 5, 4, 3, 2, 1])
     }
 
@@ -157,11 +165,12 @@ final class NonMaxSuppressionTests: XCTestCase {
     }
 
     func testFloatThresholdEquivalentIsTheDoubleRoundedTowardsMinusInfinity() {
-        for threshold in [0.3, 0.5, 0.7, 1.0, 0, -0.25, 1e-50, 1e300, .infinity] {
+        for threshold in [0.3, 0.5, 0.7, 1.0, 0, -0.25, 1e-50, 1e300] {
             let t = Coordinates.floatThreshold(threshold)
             XCTAssertLessThanOrEqual(Double(t), threshold)
             XCTAssertGreaterThan(Double(t.nextUp), threshold, "threshold \(threshold)")
         }
+        XCTAssertEqual(Coordinates.floatThreshold(.infinity), .infinity)
     }
 
     func testZeroAreaBoxesNeverSuppressEachOther() {
@@ -177,6 +186,43 @@ final class NonMaxSuppressionTests: XCTestCase {
         let kept = NonMaxSuppression.nms(boxes: [box, box, far], scores: [.infinity, .nan, 0.5],
                                          iouThreshold: 0.5)
         XCTAssertEqual(kept, [1, 2])
+    }
+
+    func testGridSearchKeepsExactlyWhatTheAllPairsLoopKeeps() {
+        var generator = SplitMix64(seed: 7)
+        for trial in 0..<60 {
+            let count = [65, 200, 700][trial % 3]
+            let extent: Float = [50, 400, 2000][trial % 3 == 0 ? 0 : (trial / 3) % 3]
+            var x1: [Float] = [], y1: [Float] = [], x2: [Float] = [], y2: [Float] = []
+            for k in 0..<count {
+                let x = Float.random(in: -extent...extent, using: &generator)
+                let y = Float.random(in: -extent...extent, using: &generator)
+                let size: Float = k % 9 == 0 ? extent : 40
+                // Some degenerate and inverted boxes among them.
+                let w = k % 13 == 0 ? 0 : Float.random(in: -5...size, using: &generator)
+                let h = Float.random(in: -5...size, using: &generator)
+                x1.append(x); y1.append(y); x2.append(x + w); y2.append(y + h)
+            }
+            let area = (0..<count).map { (x2[$0] - x1[$0]) * (y2[$0] - y1[$0]) }
+            let threshold = Float([0, 0.3, 0.5, 0.7, 1][trial % 5])
+            x1.withUnsafeBufferPointer { x1 in y1.withUnsafeBufferPointer { y1 in
+            x2.withUnsafeBufferPointer { x2 in y2.withUnsafeBufferPointer { y2 in
+            area.withUnsafeBufferPointer { area in
+                let columns = RankedColumns(
+                    x1: x1.baseAddress!, y1: y1.baseAddress!, x2: x2.baseAddress!,
+                    y2: y2.baseAddress!, area: area.baseAddress!, count: count)
+                var suppressed = [UInt8](repeating: 0, count: count)
+                var allPairs: [Int32] = []
+                suppressed.withUnsafeMutableBufferPointer { flags in
+                    for i in 0..<count where flags[i] == 0 {
+                        allPairs.append(Int32(i))
+                        columns.markOverlaps(of: i, above: threshold, in: flags.baseAddress!)
+                    }
+                }
+                XCTAssertEqual(columns.keptRanksUsingGrid(above: threshold), allPairs,
+                               "trial \(trial): \(count) boxes, extent \(extent), threshold \(threshold)")
+            }}}}}
+        }
     }
 
     func testEmptyInputGivesEmptyResult() {

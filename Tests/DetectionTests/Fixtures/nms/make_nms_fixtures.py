@@ -15,9 +15,13 @@ Besides the public `batched_nms` result, each case records the results of both o
 paths (`_batched_nms_coordinate_trick`, `_batched_nms_vanilla`), so both Swift paths are checked
 on every case whatever its size.
 
-The script also checks its model of torch's tie order: torch.sort(descending=True) on CPU float32
-is libstdc++ std::sort (introsort) with torch's NaN-first comparator. `std_sort_order` below is a
-step-by-step port; the script asserts it equals torch.sort on every case's scores.
+Tie order. torchvision's CPU nms kernel sorts scores with `sort(stable=true, descending=true)`:
+equal scores keep index order (asserted below on every case). `_batched_nms_vanilla` then re-sorts
+its kept indices with Python's default `sort(descending=True)`, which is unstable: on CPU float32
+it is libstdc++ std::sort (introsort) with torch's NaN-first comparator. `std_sort_order` below is
+a step-by-step port; the script asserts it equals torch.sort on every case's scores and on the
+vanilla path's final sort. The `sort_heapsort_*` cases use McIlroy's adversary so that final sort
+reaches introsort's heapsort fallback with equal keys inside the heapsorted range.
 """
 import json
 import math
@@ -203,6 +207,14 @@ def run_case(name, boxes, scores, class_ids, threshold, note=""):
     assert batched == expected_path, name
     ref_order = torch.sort(ts, descending=True)[1].tolist()
     assert std_sort_order(scores.tolist()) == ref_order, f"{name}: tie-order model disagrees"
+    stable = torch.sort(ts, descending=True, stable=True)[1].tolist()
+    kept_set = set(keep)
+    assert keep == [i for i in stable if i in kept_set], f"{name}: nms is not in stable order"
+    kept_mask = torch.zeros(len(scores), dtype=torch.bool)
+    kept_mask[vanilla] = True
+    kept_sorted = torch.where(kept_mask)[0]
+    model = [int(kept_sorted[i]) for i in std_sort_order(ts[kept_sorted].tolist())]
+    assert model == vanilla, f"{name}: per-class final sort model disagrees"
     return {
         "name": name,
         "note": note,
@@ -324,25 +336,20 @@ def main():
     add("nan_coordinate", b, rng.random(40), rng.integers(0, 3, 40), 0.5,
         "coordinate trick: NaN max poisons every box")
 
-    # Introsort's heapsort fallback (adversarial order), with and without ties.
-    killer = median_of_three_killer(400)
-    stats = {}
-    std_sort_order(killer, stats)
-    assert stats.get("heap", 0) > 0, "killer sequence did not reach heapsort"
-    add("sort_heapsort_fallback", random_boxes(rng, 400, extent=300.0), killer, np.zeros(400), 0.5)
-    # Pair up the upper half of the adversarial values: ties inside the heapsorted range.
-    tied = [float(math.floor(v / 2)) if v > 200 else v + 1000 for v in killer]
+    # Introsort's heapsort fallback, reached by the per-class path's final (unstable) sort.
+    # Disjoint boxes keep everything, so that sort sees the adversarial scores as they are.
+    grid = np.array([[x * 10, y * 10, x * 10 + 5, y * 10 + 5] for y in range(30) for x in range(40)],
+                    dtype=F32)
+    tied = [float(math.floor(v / 2)) for v in median_of_three_killer(1200)]
     stats = {}
     std_sort_order(tied, stats)
     assert stats.get("heap_ties", 0) > 0, "tied killer sequence did not heapsort ties"
-    add("sort_heapsort_fallback_ties", random_boxes(rng, 400, extent=300.0), tied,
-        rng.integers(0, 2, 400), 0.5)
-    big_tied = [float(math.floor(v / 2)) for v in median_of_three_killer(1200)]
-    stats = {}
-    std_sort_order(big_tied, stats)
-    assert stats.get("heap_ties", 0) > 0, "large tied killer sequence did not heapsort ties"
-    add("sort_heapsort_fallback_per_class", random_boxes(rng, 1200, extent=800.0), big_tied,
-        np.zeros(1200), 0.5)
+    add("sort_heapsort_fallback_disjoint", grid, tied, np.zeros(1200), 0.5,
+        "per-class final sort goes through introsort's heapsort with ties")
+    killer = median_of_three_killer(1100)
+    tied = [float(math.floor(v / 2)) if v > 550 else v + 5000 for v in killer]
+    add("adversarial_scores_overlapping", random_boxes(rng, 1100, extent=800.0), tied,
+        rng.integers(0, 3, 1100), 0.5, "median-of-three killer scores with ties, 3 classes")
 
     differ = [c["name"] for c in cases if c["coordinate_trick_keep"] != c["per_class_keep"]]
     meta = {
