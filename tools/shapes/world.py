@@ -288,14 +288,22 @@ def background(rng, nrng, w, h, kind, avoid=()):
         d = ImageDraw.Draw(img)
         s = max(w, h)
         for _ in range(rng.randint(15, 45)):
-            c = tuple(int(v) for v in _muted(rng))
+            # Clutter is strokes, slivers and specks: nothing round, polygonal or saturated
+            # enough to be a fair example of any class.
+            hsv = (rng.random(), rng.uniform(0, 0.35), rng.uniform(0.25, 0.85))
+            c = tuple(int(v * 255) for v in colorsys.hsv_to_rgb(*hsv))
             x, y = rng.uniform(0, w), rng.uniform(0, h)
-            if rng.random() < 0.6:
+            r = rng.random()
+            if r < 0.65:
                 d.line([(x, y), (x + rng.uniform(-0.4, 0.4) * s, y + rng.uniform(-0.4, 0.4) * s)],
-                       fill=c, width=max(1, int(rng.uniform(0.005, 0.03) * s)))
+                       fill=c, width=max(1, int(rng.uniform(0.004, 0.02) * s)))
+            elif r < 0.85:
+                rx = rng.uniform(0.02, 0.07) * s
+                ry = rx * rng.uniform(0.1, 0.3)
+                d.ellipse([x - rx, y - ry, x + rx, y + ry], fill=c)
             else:
-                r = rng.uniform(0.01, 0.06) * s
-                d.ellipse([x - r, y - r * rng.uniform(0.3, 1), x + r, y + r], fill=c)
+                r = rng.uniform(0.002, 0.008) * s
+                d.ellipse([x - r, y - r, x + r, y + r], fill=c)
         img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0, 1.5) * s / 200))
         return np.asarray(img, np.float32).copy()
     if kind == "photo":
@@ -360,7 +368,7 @@ def _resample(canvas, size, rng, method):
 
 
 def make_crop(rng, nrng, kind, cls=None, size=64, neighbours=True, occlusion=True, fraction=None,
-              bg_kind=None, render_max=160):
+              bg_kind=None, render_max=None):
     """One training/eval crop as the detector would cut it.
 
     kind: "object" (whole object, 40-90% of the crop side), "partial" (a fragment or an object
@@ -369,6 +377,7 @@ def make_crop(rng, nrng, kind, cls=None, size=64, neighbours=True, occlusion=Tru
     Held-out classes are only drawn when ``cls`` names them: random fillers are always seen ones.
     """
     bg_kind = bg_kind or rng.choice(BACKGROUND_KINDS)
+    render_max = render_max or 2 * size  # drawing at 2x the model's size keeps downscaling realistic
     # Object size in scene pixels decides how blurry/aliased the crop is after resampling.
     extent = math.exp(rng.uniform(math.log(22), math.log(220)))
     if kind == "object":
