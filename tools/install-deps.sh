@@ -2,7 +2,7 @@
 # Installs the Debian packages clipdetect builds against (no-op when they are present).
 # Uses sudo only when not root.
 set -euo pipefail
-pkgs=(libopenblas-dev libopencv-dev libjpeg-dev pkg-config)
+pkgs=(libopenblas-dev libopencv-dev libjpeg-dev libsqlite3-dev pkg-config)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,2 @@
+// ModelHub: resolves `ORG/NAME[@REVISION]` through the Hugging Face cache, downloading into it.
+import CLIP

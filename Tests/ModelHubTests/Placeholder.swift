@@ -1,0 +1,1 @@
+// ModelHub tests live in this target (see Sources/ModelHub).

@@ -1,0 +1,1 @@
+// Search tests live in this target (see Sources/Search).
