@@ -59,9 +59,15 @@ public struct COCOMetrics: Sendable, Codable, Equatable {
 /// precision interpolated at 101 recall points; means over entries > -1.
 public enum COCOEvaluator {
     /// `np.linspace(.5, .95, 10)`: 0.5, 0.55, …, 0.8999999999999999, 0.95, built the way numpy does.
-    static let iouThresholds: [Double] = (0..<10).map { $0 == 9 ? 0.95 : Double($0) * ((0.95 - 0.5) / 9) + 0.5 }
+    static let iouThresholds: [Double] = (0..<10).map { (i: Int) -> Double in
+        let step: Double = (0.95 - 0.5) / 9
+        return i == 9 ? 0.95 : Double(i) * step + 0.5
+    }
     /// `np.linspace(0, 1, 101)`.
-    static let recallThresholds: [Double] = (0...100).map { $0 == 100 ? 1 : Double($0) * (1.0 / 100) }
+    static let recallThresholds: [Double] = (0...100).map { (i: Int) -> Double in
+        let step: Double = 1.0 / 100
+        return i == 100 ? 1 : Double(i) * step
+    }
     static let maxDetections = [1, 10, 100]
     /// all, small, medium, large: `[0, 1e10], [0, 32²], [32², 96²], [96², 1e10]`, both ends inclusive.
     static let areaRanges: [(lower: Double, upper: Double)] = [(0, 1e10), (0, 1024), (1024, 9216), (9216, 1e10)]

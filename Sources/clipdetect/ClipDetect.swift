@@ -8,7 +8,7 @@ struct ClipDetect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clipdetect",
         abstract: "Open-vocabulary object detection and everyday CLIP jobs, in one native binary.",
-        subcommands: [Detect.self, Embed.self, Bench.self],
+        subcommands: [Detect.self, Embed.self, Bench.self, Eval.self],
         defaultSubcommand: Detect.self)
 
     static func main() {

@@ -1,2 +1,0 @@
-// ModelHub: resolves `ORG/NAME[@REVISION]` through the Hugging Face cache, downloading into it.
-import CLIP

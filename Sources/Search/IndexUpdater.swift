@@ -1,0 +1,188 @@
+import CLIP
+import Dispatch
+import Foundation
+import GRDB
+import Imaging
+
+/// Settings of `ImageIndex.update(folder:model:options:progress:)`.
+public struct IndexOptions: Sendable {
+    /// Images decoded, encoded and committed together.
+    public var batchSize = 32
+    /// File extensions taken as images.
+    public var extensions = FolderScanner.defaultExtensions
+    /// The id rows are stored under; nil: `ModelIdentity.id(of: model)`.
+    public var modelID: String?
+    /// Where the model came from, recorded so `search` can reload it (a folder path or
+    /// `config:PRESET:SEED`).
+    public var modelSource: String?
+
+    public init(batchSize: Int = 32, modelID: String? = nil, modelSource: String? = nil) {
+        self.batchSize = batchSize
+        self.modelID = modelID
+        self.modelSource = modelSource
+    }
+}
+
+extension ImageIndex {
+    /// Brings the index up to date with the image files under `folder` (recursively).
+    ///
+    /// New files are encoded, files whose size or modification time changed are re-encoded,
+    /// unchanged files are skipped, and rows of files under `folder` that are gone are dropped.
+    /// Files that fail to decode are recorded with the reason (and not retried until they
+    /// change). While one batch runs through the image encoder, the next is decoded and
+    /// preprocessed on a background queue. Each batch is committed in its own transaction:
+    /// interrupting the update loses at most the batch in flight, and the next run resumes.
+    ///
+    /// ```swift
+    /// let report = try index.update(folder: "photos", model: model) { p in print(p.line()) }
+    /// print(report.added, report.failures)
+    /// ```
+    ///
+    /// - Throws: `SearchError` when the folder is missing, the model id is already stored with
+    ///   another embedding size, or the database cannot be written.
+    @discardableResult
+    public func update(folder: String, model: CLIPModel, options: IndexOptions = IndexOptions(),
+                       progress: ((IndexProgress) -> Void)? = nil) throws -> IndexReport {
+        guard options.batchSize >= 1 else { throw SearchError("batch size \(options.batchSize): must be ≥ 1") }
+        let modelID = options.modelID ?? ModelIdentity.id(of: model)
+        let dim = model.embeddingDimension
+        let scanned = try FolderScanner(extensions: options.extensions).scan(folder)
+        let root = FolderScanner.root(of: folder)
+        try register(modelID: modelID, dimension: dim, source: options.modelSource)
+        let allPaths = try wrap { try database.read { try String.fetchAll($0, sql: "SELECT DISTINCT path FROM images") } }
+        let plan = IndexPlan(scanned: scanned, stored: try storedFiles(modelID: modelID), root: root, allStoredPaths: allPaths)
+
+        var report = IndexReport(folder: folder, modelID: modelID)
+        report.found = scanned.count
+        report.added = plan.added.count
+        report.modified = plan.modified.count
+        report.unchanged = plan.unchanged
+        report.knownFailures = plan.knownFailures
+        report.removed = plan.removed
+        if !plan.removed.isEmpty {
+            try wrap {
+                try database.write { db in
+                    let delete = try db.makeStatement(sql: "DELETE FROM images WHERE path = ?")
+                    for p in plan.removed { try delete.execute(arguments: [p]) }
+                }
+            }
+        }
+
+        let work = plan.toEncode
+        let start = DispatchTime.now().uptimeNanoseconds
+        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
+        progress?(IndexProgress(done: 0, total: work.count, elapsedSeconds: 0))
+        let batches = stride(from: 0, to: work.count, by: options.batchSize).map {
+            Array(work[$0..<min($0 + options.batchSize, work.count)])
+        }
+        let decoder = DispatchQueue(label: "clipdetect.index.decode", qos: .userInitiated)
+        var next = batches.first.map { files in Prefetch(on: decoder) { PreparedBatch(files, model: model) } }
+        var done = 0
+        for i in batches.indices {
+            let batch = next!.wait()
+            // Decode the next batch while this one runs through the encoder.
+            next = i + 1 < batches.count ? Prefetch(on: decoder) { [batches] in PreparedBatch(batches[i + 1], model: model) } : nil
+            let embeddings = batch.encode(with: model, batchSize: options.batchSize)
+            try commit(batch, embeddings: embeddings, modelID: modelID)
+            report.failures += batch.failures.map { ($0.file.path, $0.reason) }
+            done += batch.files.count
+            progress?(IndexProgress(done: done, total: work.count, elapsedSeconds: elapsed()))
+        }
+        report.seconds = elapsed()
+        return report
+    }
+
+    private func register(modelID: String, dimension: Int, source: String?) throws {
+        try wrap {
+            try database.write { db in
+                if let stored = try Int.fetchOne(db, sql: "SELECT dimension FROM models WHERE id = ?", arguments: [modelID]),
+                   stored != dimension {
+                    throw SearchError("\(path): model \"\(modelID)\" is stored with \(stored)-d embeddings but now gives \(dimension)-d; use another --index")
+                }
+                try db.execute(sql: """
+                    INSERT INTO models (id, dimension, source) VALUES (?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET source = COALESCE(excluded.source, models.source)
+                    """, arguments: [modelID, dimension, source])
+            }
+        }
+    }
+
+    private func commit(_ batch: PreparedBatch, embeddings: [[Float]], modelID: String) throws {
+        try wrap {
+            try database.write { db in
+                let upsert = try db.cachedStatement(sql: """
+                    INSERT OR REPLACE INTO images (path, model, size, mtime_ns, embedding, error) VALUES (?, ?, ?, ?, ?, ?)
+                    """)
+                for (slot, fileIndex) in batch.decoded.enumerated() {
+                    let f = batch.files[fileIndex]
+                    try upsert.execute(arguments: [f.path, modelID, f.size, f.modifiedNanoseconds,
+                                                   EmbeddingBlob.encode(embeddings[slot]), nil])
+                }
+                for failure in batch.failures {
+                    let f = failure.file
+                    try upsert.execute(arguments: [f.path, modelID, f.size, f.modifiedNanoseconds, nil, failure.reason])
+                }
+            }
+        }
+    }
+}
+
+/// A batch of files decoded and preprocessed into `pixel_values`, ready for the encoder.
+final class PreparedBatch: @unchecked Sendable {
+    let files: [ScannedFile]
+    /// Indices into `files` that decoded, in pixel-slot order.
+    private(set) var decoded: [Int] = []
+    private(set) var failures: [(file: ScannedFile, reason: String)] = []
+    private let pixels: FloatBuffer
+
+    init(_ files: [ScannedFile], model: CLIPModel) {
+        self.files = files
+        var images = [RGBImage?](repeating: nil, count: files.count)
+        var errors = [String?](repeating: nil, count: files.count)
+        images.withUnsafeMutableBufferPointer { imageSlots in
+            errors.withUnsafeMutableBufferPointer { errorSlots in
+                DispatchQueue.concurrentPerform(iterations: files.count) { i in
+                    do {
+                        imageSlots[i] = try ImageLoader.load(path: files[i].path)
+                    } catch {
+                        errorSlots[i] = error.reason
+                    }
+                }
+            }
+        }
+        for i in files.indices {
+            if images[i] != nil { decoded.append(i) } else { failures.append((files[i], errors[i] ?? "cannot be decoded")) }
+        }
+        let per = 3 * model.imageSize * model.imageSize
+        pixels = FloatBuffer(count: max(1, decoded.count) * per)
+        let ok = decoded.map { images[$0]! }
+        model.preprocess(ok, range: 0..<ok.count, into: pixels.pointer)
+    }
+
+    /// Embeddings of the decoded files, in `decoded` order.
+    func encode(with model: CLIPModel, batchSize: Int) -> [[Float]] {
+        guard !decoded.isEmpty else { return [] }
+        let per = 3 * model.imageSize * model.imageSize
+        return model.imageFeatures(pixelValues: UnsafeBufferPointer(start: pixels.pointer, count: decoded.count * per),
+                                   count: decoded.count, batchSize: batchSize)
+    }
+}
+
+/// A value computed on a background queue, collected with `wait()`.
+final class Prefetch<T>: @unchecked Sendable {
+    private var value: T?
+    private let group = DispatchGroup()
+
+    init(on queue: DispatchQueue, _ work: @escaping () -> T) {
+        group.enter()
+        queue.async {
+            self.value = work()
+            self.group.leave()
+        }
+    }
+
+    func wait() -> T {
+        group.wait()
+        return value!
+    }
+}

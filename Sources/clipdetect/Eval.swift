@@ -1,0 +1,109 @@
+import ArgumentParser
+import CLIP
+import Detection
+import Foundation
+import Imaging
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run detection over a COCO-annotated image folder and report COCO AP, AP50, AP75 (overall, per class, held-out).",
+        discussion: """
+            The category names of the annotations are the classes. Categories flagged "heldout": true
+            (as in examples/shapes-bench) are also reported as a separate group.
+              clipdetect eval --model shapes-tiny --images examples/shapes-bench --annotations examples/shapes-bench/annotations.json
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var flags: DetectionFlags
+
+    @Option(help: "Folder holding the annotated images (file_name is relative to it).")
+    var images: String
+
+    @Option(help: "COCO instances JSON with images, annotations and categories.")
+    var annotations: String
+
+    @Option(help: "Also write the detections in COCO results format to this file.")
+    var predictions: String?
+
+    @Option(help: "Evaluate only the first N images (quick checks).")
+    var limit: Int?
+
+    @Flag(help: "Print the metrics as one JSON object.")
+    var json = false
+
+    struct Report: Encodable {
+        var images: Int
+        var ap: Double, ap50: Double, ap75: Double
+        var heldout_ap50: Double?, seen_ap50: Double?
+        var heldout_ap: Double?, seen_ap: Double?
+        var stats: [Double]
+        var per_class: [String: [String: Double]]
+        var seconds: Double
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let gt = try COCOGroundTruth.load(from: URL(fileURLWithPath: annotations))
+            if let predictions { try OutputPlan.checkWritable(file: predictions) }
+            guard !gt.categories.isEmpty else { throw DetectionError("\(annotations): no categories") }
+            let options = try flags.detectorOptions()
+            let model = try modelOptions.load(defaultModel: "shapes-tiny")
+            let detector = try Detector(model: model, options: options)
+            try detector.setClasses(gt.categories.map { ClassSpec($0.name) })
+            var evalImages = gt.images
+            if let limit { evalImages = Array(evalImages.prefix(max(0, limit))) }
+            var results: [COCODetection] = []
+            let start = Date()
+            for (i, image) in evalImages.enumerated() {
+                let path = (images as NSString).appendingPathComponent(image.fileName)
+                let rgb = try ImageLoader.load(path: path)
+                for d in try detector.detect(rgb) {
+                    results.append(COCODetection(image_id: image.id, category_id: gt.categories[d.classId].id,
+                                                 bbox: [Double(d.box.x1), Double(d.box.y1), Double(d.box.width), Double(d.box.height)],
+                                                 score: Double(d.score)))
+                }
+                if stderrIsTerminal {
+                    printError("[\(i + 1)/\(evalImages.count)] \(image.fileName)")
+                }
+            }
+            let seconds = Date().timeIntervalSince(start)
+            if let predictions {
+                var data = try detectionJSON(results)
+                data.append(0x0A)
+                try writeOutput(data, to: predictions)
+            }
+            let ids = evalImages.map(\.id)
+            let all = COCOEvaluator.evaluate(groundTruth: gt, detections: results, imageIds: ids)
+            let heldout = gt.categories.filter { $0.extra["heldout"] == true }.map(\.id)
+            let seen = gt.categories.filter { $0.extra["heldout"] == false }.map(\.id)
+            let h = heldout.isEmpty ? nil : COCOEvaluator.evaluate(groundTruth: gt, detections: results, categoryIds: heldout, imageIds: ids)
+            let s = seen.isEmpty ? nil : COCOEvaluator.evaluate(groundTruth: gt, detections: results, categoryIds: seen, imageIds: ids)
+            var perClass: [String: [String: Double]] = [:]
+            for c in gt.categories {
+                perClass[c.name] = ["ap": all.perCategory[c.id] ?? -1, "ap50": all.perCategoryAP50[c.id] ?? -1]
+            }
+            let report = Report(images: evalImages.count, ap: all.ap, ap50: all.ap50, ap75: all.ap75,
+                                heldout_ap50: h?.ap50, seen_ap50: s?.ap50, heldout_ap: h?.ap, seen_ap: s?.ap,
+                                stats: all.stats, per_class: perClass, seconds: seconds)
+            if json {
+                var data = try detectionJSON(report)
+                data.append(0x0A)
+                FileHandle.standardOutput.write(data)
+                return
+            }
+            print("\(evalImages.count) images, \(results.count) detections, \(String(format: "%.1f", seconds)) s, model \(model.name)")
+            print(String(format: "AP %.4f   AP50 %.4f   AP75 %.4f", all.ap, all.ap50, all.ap75))
+            if let h, let s {
+                print(String(format: "seen classes:     AP %.4f   AP50 %.4f", s.ap, s.ap50))
+                print(String(format: "held-out classes: AP %.4f   AP50 %.4f", h.ap, h.ap50))
+            }
+            print("per class (AP / AP50; -1 = no ground truth):")
+            let width = gt.categories.map(\.name.count).max() ?? 10
+            for c in gt.categories {
+                let tag = c.extra["heldout"] == true ? "  (held out)" : ""
+                print("  " + c.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                      + String(format: "  %7.4f  %7.4f", all.perCategory[c.id] ?? -1, all.perCategoryAP50[c.id] ?? -1) + tag)
+            }
+        }
+    }
+}
