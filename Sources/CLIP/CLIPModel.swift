@@ -2,7 +2,9 @@ import Foundation
 
 /// A CLIP model: image and text towers, projections and `logit_scale`, loaded from a Hugging
 /// Face `CLIPModel` folder (`config.json`, `model.safetensors`, `vocab.json`, `merges.txt`,
-/// optional `preprocessor_config.json`) with no conversion.
+/// optional `preprocessor_config.json`) with no conversion — or from a `ChineseCLIPModel`
+/// folder (`model_type` "chinese_clip": the same vision tower, a BERT text tower and a
+/// WordPiece `vocab.txt`), chosen from config.json.
 ///
 /// ```swift
 /// import CLIP
@@ -16,10 +18,15 @@ import Foundation
 /// return: projected, not normalised. Thread safety: calls are serialised internally, so one
 /// model may be shared across threads; it is not faster to call it from several.
 public final class CLIPModel: @unchecked Sendable {
+    /// The architecture. For Chinese-CLIP, the CLIP-shaped summary of `chineseCLIPConfig`
+    /// (exact vision tower and projection; the BERT's text sizes; `modelType` "chinese_clip").
     public let config: CLIPConfig
+    /// The full config of a Chinese-CLIP model; nil for CLIP.
+    public let chineseCLIPConfig: ChineseCLIPConfig?
     /// Display name: the folder name, or the preset name for random weights.
     public let name: String
-    public let tokenizer: BPETokenizer
+    /// `BPETokenizer` for CLIP, `WordPieceTokenizer` for Chinese-CLIP.
+    public let tokenizer: any TextTokenizer
     public let imageProcessor: ImageProcessor
     /// The `logit_scale` parameter as stored (log space); similarities are scaled by `exp` of it.
     public let logitScaleParameter: Float
@@ -30,7 +37,7 @@ public final class CLIPModel: @unchecked Sendable {
 
     let vision: VisionTransformer
     let visualProjection: Linear
-    let text: TextTransformer
+    let text: any TextTower
     let textProjection: Linear
     private let lock = NSLock()
 
@@ -42,7 +49,9 @@ public final class CLIPModel: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
             throw CLIPError("\(folder.path): model folder not found (expected a folder with config.json and model.safetensors)")
         }
-        let config = try CLIPConfig.load(from: folder.appendingPathComponent("config.json"))
+        let configURL = folder.appendingPathComponent("config.json")
+        let chinese = ChineseCLIPConfig.declaresChineseCLIP(configURL) ? try ChineseCLIPConfig.load(from: configURL) : nil
+        let config = try chinese?.clipSummary ?? CLIPConfig.load(from: configURL)
         let weightsURL = folder.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {
             let bin = folder.appendingPathComponent("pytorch_model.bin")
@@ -51,25 +60,52 @@ public final class CLIPModel: @unchecked Sendable {
             }
             throw CLIPError("\(weightsURL.path): not found")
         }
-        let tokenizer = try BPETokenizer(folder: folder)
         let ppURL = folder.appendingPathComponent("preprocessor_config.json")
+        // ChineseCLIPImageProcessor's defaults are CLIPImageProcessor's.
         let pp = FileManager.default.fileExists(atPath: ppURL.path)
             ? try ImageProcessorConfig.load(from: ppURL)
             : ImageProcessorConfig.clipDefaults(imageSize: config.visionSpec.imageSize)
-        try self.init(config: config, weights: SafetensorsWeights(url: weightsURL), tokenizer: tokenizer,
-                      imageProcessor: ImageProcessor(config: pp), name: folder.lastPathComponent)
+        let weights = try SafetensorsWeights(url: weightsURL)
+        if let chinese {
+            try self.init(config: chinese, weights: weights, tokenizer: WordPieceTokenizer(folder: folder),
+                          imageProcessor: ImageProcessor(config: pp), name: folder.lastPathComponent)
+        } else {
+            try self.init(config: config, weights: weights, tokenizer: BPETokenizer(folder: folder),
+                          imageProcessor: ImageProcessor(config: pp), name: folder.lastPathComponent)
+        }
     }
 
-    /// Builds a model from any weight source (a checkpoint, or `RandomWeights` for benchmarks).
-    /// Precondition: `tokenizer` ids fit the text config's vocabulary.
-    public init(config: CLIPConfig, weights: WeightSource, tokenizer: BPETokenizer,
-                imageProcessor: ImageProcessor, name: String) throws {
+    /// Builds a CLIP model from any weight source (a checkpoint, or `RandomWeights` for
+    /// benchmarks). Precondition: `tokenizer` ids fit the text config's vocabulary.
+    public convenience init(config: CLIPConfig, weights: WeightSource, tokenizer: any TextTokenizer,
+                            imageProcessor: ImageProcessor, name: String) throws {
+        let text = try TextTransformer(weights, "text_model", spec: config.textSpec)
+        try self.init(config: config, chinese: nil, text: text, contextLength: config.textSpec.maxPositions,
+                      weights: weights, tokenizer: tokenizer, imageProcessor: imageProcessor, name: name)
+    }
+
+    /// Builds a Chinese-CLIP model from any weight source. Texts are cut to
+    /// `config.contextLength` tokens (52 for the released models).
+    /// Precondition: `tokenizer` ids fit `config.textConfig.vocabSize`.
+    public convenience init(config: ChineseCLIPConfig, weights: WeightSource, tokenizer: any TextTokenizer,
+                            imageProcessor: ImageProcessor, name: String) throws {
+        let text = try ChineseCLIPTextTransformer(weights, "text_model", spec: config.textSpec)
+        try self.init(config: config.clipSummary, chinese: config, text: text, contextLength: config.contextLength,
+                      weights: weights, tokenizer: tokenizer, imageProcessor: imageProcessor, name: name)
+    }
+
+    /// The parts both families share; the text tower is already built (it asks for its
+    /// weights first, so random weights stay what they were before Chinese-CLIP existed).
+    private init(config: CLIPConfig, chinese: ChineseCLIPConfig?, text: any TextTower, contextLength: Int,
+                 weights: WeightSource, tokenizer: any TextTokenizer, imageProcessor: ImageProcessor, name: String) throws {
         self.config = config
+        chineseCLIPConfig = chinese
+        self.contextLength = contextLength
         self.name = name
         self.tokenizer = tokenizer
         self.imageProcessor = imageProcessor
+        self.text = text
         let vs = config.visionSpec, ts = config.textSpec, proj = config.resolvedProjectionDim
-        text = try TextTransformer(weights, "text_model", spec: ts)
         vision = try VisionTransformer(weights, "vision_model", spec: vs)
         visualProjection = try Linear(weights, "visual_projection", inFeatures: vs.dim, outFeatures: proj, bias: false, std: 1 / Float(vs.dim).squareRoot())
         textProjection = try Linear(weights, "text_projection", inFeatures: ts.dim, outFeatures: proj, bias: false, std: 1 / Float(ts.dim).squareRoot())
@@ -86,8 +122,9 @@ public final class CLIPModel: @unchecked Sendable {
     public var embeddingDimension: Int { config.resolvedProjectionDim }
     /// Side of the square image the vision tower takes.
     public var imageSize: Int { config.visionSpec.imageSize }
-    /// Maximum number of tokens per text (including BOS/EOS).
-    public var contextLength: Int { config.textSpec.maxPositions }
+    /// Maximum number of tokens per text (including BOS/EOS or [CLS]/[SEP]): 77 for CLIP, 52
+    /// for the released Chinese-CLIP models.
+    public let contextLength: Int
     /// The multiplier applied to cosine similarities: `exp(logit_scale)`.
     public var logitScale: Float { Float(exp(Double(logitScaleParameter))) }
 
@@ -147,8 +184,9 @@ public final class CLIPModel: @unchecked Sendable {
 
     // MARK: Texts
 
-    /// Token ids for `text` as `CLIPTokenizerFast` gives them (BOS … EOS, no padding),
-    /// truncated to the context length with EOS kept.
+    /// Token ids for `text` as `CLIPTokenizerFast` gives them (BOS … EOS, no padding) — or
+    /// `BertTokenizerFast` for Chinese-CLIP ([CLS] … [SEP]) — truncated to the context length
+    /// with the end token kept.
     public func tokenize(_ text: String) -> TokenizedText {
         tokenizer.encode(text, contextLength: contextLength)
     }
@@ -210,3 +248,26 @@ public final class CLIPModel: @unchecked Sendable {
         logits(images: images, texts: texts).map(Similarity.softmax)
     }
 }
+
+/// Turns text into the ids a text tower takes: `BPETokenizer` (CLIP) or `WordPieceTokenizer`
+/// (Chinese-CLIP).
+public protocol TextTokenizer: Sendable {
+    /// `text` as start token + tokens + end token, no padding, at most `contextLength` ids
+    /// (cut before the end token, `truncated` true, when longer).
+    func encode(_ text: String, contextLength: Int) -> TokenizedText
+}
+
+extension BPETokenizer: TextTokenizer {}
+extension WordPieceTokenizer: TextTokenizer {}
+
+/// A text encoder up to its pooled output (before `text_projection`): CLIP's causal
+/// transformer or Chinese-CLIP's BERT.
+protocol TextTower: AnyObject {
+    /// The row of `ids` whose final hidden state is the text's pooled output.
+    func poolingIndex(_ ids: [Int32]) -> Int
+    /// ids: one array per text (checked by the caller) → pooled: [count, D] into `out`.
+    /// Not reentrant.
+    func callAsFunction(_ texts: [[Int32]], into out: UnsafeMutablePointer<Float>)
+}
+
+extension TextTransformer: TextTower {}

@@ -120,9 +120,15 @@ public enum COCOEvaluator {
                     matcher.match(areaRange: areaRanges[a], into: &merged[a])
                 }
             }
+            // `np.argsort(-dtScores, kind='mergesort')`: stable, so ties keep image-id order. Scores
+            // and their order are the same for every area range, and the `maxDets` cuts only
+            // drop entries, so one sort serves all (area, maxDets) cells.
+            let scores = merged[0].scores
+            let order = scores.indices.sorted { i, j in scores[i] != scores[j] ? scores[i] > scores[j] : i < j }
             for a in 0..<areaRanges.count {
                 for m in 0..<maxDetections.count {
-                    result.record(merged[a], category: k, area: a, maxDetsIndex: m)
+                    let kept = order.filter { merged[a].rank[$0] < maxDetections[m] }
+                    result.record(merged[a], order: kept, category: k, area: a, maxDetsIndex: m)
                 }
             }
         }
@@ -182,8 +188,11 @@ struct ImageMatcher {
     mutating func match(areaRange: (lower: Double, upper: Double), into merged: inout MergedDetections) {
         let G = gts.count, D = dts.count, T = COCOEvaluator.iouThresholds.count
         // Ground truth ignored (crowd or outside the range) goes last, stable.
-        gtIgnored = gts.map { $0.iscrowd || $0.area < areaRange.lower || $0.area > areaRange.upper }
-        gtOrder = (0..<G).filter { !gtIgnored[$0] } + (0..<G).filter { gtIgnored[$0] }
+        gtIgnored.removeAll(keepingCapacity: true)
+        for gt in gts { gtIgnored.append(gt.iscrowd || gt.area < areaRange.lower || gt.area > areaRange.upper) }
+        gtOrder.removeAll(keepingCapacity: true)
+        for g in 0..<G where !gtIgnored[g] { gtOrder.append(g) }
+        for g in 0..<G where gtIgnored[g] { gtOrder.append(g) }
         merged.relevantCount += gtIgnored.lazy.filter { !$0 }.count
 
         let base = merged.scores.count
@@ -193,9 +202,11 @@ struct ImageMatcher {
         merged.ignored.append(contentsOf: repeatElement(false, count: D * T))
         let canMatch = G > 0 && D > 0
         for t in 0..<T {
-            gtTaken = [Bool](repeating: false, count: G)
+            gtTaken.removeAll(keepingCapacity: true)
+            gtTaken.append(contentsOf: repeatElement(false, count: G))
             for d in 0..<D where canMatch {
-                var best = Swift.min(COCOEvaluator.iouThresholds[t], 1 - 1e-10)
+                // pycocotools starts from min(t, 1 - 1e-10): the clamp never bites for t ≤ 0.95.
+                var best = COCOEvaluator.iouThresholds[t]
                 var m = -1
                 for g in gtOrder {
                     if gtTaken[g] && !gts[g].iscrowd { continue }
@@ -243,38 +254,40 @@ struct COCOAccumulation {
     func precisionIndex(t: Int, r: Int, k: Int, a: Int, m: Int) -> Int { (((t * R + r) * K + k) * A + a) * M + m }
     func recallIndex(t: Int, k: Int, a: Int, m: Int) -> Int { ((t * K + k) * A + a) * M + m }
 
-    /// The body of `accumulate()` for one (category, area range, maxDets).
-    mutating func record(_ merged: MergedDetections, category k: Int, area a: Int, maxDetsIndex m: Int) {
-        let npig = merged.relevantCount
+    /// The body of `accumulate()` for one (category, area range, maxDets); `order` lists the
+    /// detections kept by the `maxDets` cut, highest score first.
+    mutating func record(_ merged: MergedDetections, order: [Int], category k: Int, area a: Int, maxDetsIndex m: Int) {
+        let npig = Double(merged.relevantCount)
         guard npig > 0 else { return }
-        let maxDet = COCOEvaluator.maxDetections[m]
-        let kept = merged.rank.indices.filter { merged.rank[$0] < maxDet }
-        // `np.argsort(-dtScores, kind='mergesort')`: stable, so ties keep image-id order.
-        let order = kept.sorted { i, j in
-            merged.scores[i] != merged.scores[j] ? merged.scores[i] > merged.scores[j] : i < j
-        }
-        let nd = order.count
+        let nd = order.count, T = self.T, R = self.R
         var rc = [Double](repeating: 0, count: nd), pr = [Double](repeating: 0, count: nd)
         let thresholds = COCOEvaluator.recallThresholds
-        for t in 0..<T {
-            var tp = 0.0, fp = 0.0
-            for (i, j) in order.enumerated() {
-                if !merged.ignored[j * T + t] {
-                    if merged.matched[j * T + t] { tp += 1 } else { fp += 1 }
+        merged.matched.withUnsafeBufferPointer { matched in
+        merged.ignored.withUnsafeBufferPointer { ignored in
+        order.withUnsafeBufferPointer { order in
+        rc.withUnsafeMutableBufferPointer { rc in
+        pr.withUnsafeMutableBufferPointer { pr in
+            for t in 0..<T {
+                var tp = 0.0, fp = 0.0
+                for i in 0..<nd {
+                    let j = order[i] * T + t
+                    if !ignored[j] {
+                        if matched[j] { tp += 1 } else { fp += 1 }
+                    }
+                    rc[i] = tp / npig
+                    pr[i] = tp / (fp + tp + Double.ulpOfOne)    // np.spacing(1)
                 }
-                rc[i] = tp / Double(npig)
-                pr[i] = tp / (fp + tp + Double.ulpOfOne)    // np.spacing(1)
+                recall[recallIndex(t: t, k: k, a: a, m: m)] = nd > 0 ? rc[nd - 1] : 0
+                // Interpolated precision: the best precision at any higher recall.
+                if nd > 1 { for i in stride(from: nd - 1, to: 0, by: -1) where pr[i] > pr[i - 1] { pr[i - 1] = pr[i] } }
+                // `np.searchsorted(rc, recThrs, side='left')`; thresholds past the last recall stay 0.
+                var i = 0
+                for r in 0..<R {
+                    while i < nd && rc[i] < thresholds[r] { i += 1 }
+                    precision[precisionIndex(t: t, r: r, k: k, a: a, m: m)] = i < nd ? pr[i] : 0
+                }
             }
-            recall[recallIndex(t: t, k: k, a: a, m: m)] = nd > 0 ? rc[nd - 1] : 0
-            // Interpolated precision: the best precision at any higher recall.
-            if nd > 1 { for i in stride(from: nd - 1, to: 0, by: -1) where pr[i] > pr[i - 1] { pr[i - 1] = pr[i] } }
-            // `np.searchsorted(rc, recThrs, side='left')`; thresholds past the last recall stay 0.
-            var i = 0
-            for r in 0..<R {
-                while i < nd && rc[i] < thresholds[r] { i += 1 }
-                precision[precisionIndex(t: t, r: r, k: k, a: a, m: m)] = i < nd ? pr[i] : 0
-            }
-        }
+        } } } } }
     }
 
     /// `summarize()` plus the per-category means people take from `eval['precision']`.

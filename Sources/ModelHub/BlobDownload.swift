@@ -28,7 +28,7 @@ struct BlobDownload {
         var failures = 0
         var lastError: Error?
         while true {
-            var have = (try? fm.attributesOfItem(atPath: partial.path)[.size] as? NSNumber)??.int64Value ?? 0
+            var have = partialSize()
             if let expectedSize, have > expectedSize {
                 try? fm.removeItem(at: partial)
                 have = 0
@@ -38,11 +38,10 @@ struct BlobDownload {
                 throw HubError(.cache, "\(partial.path): cannot create file in the cache")
             }
             let received = try attempt(from: have, error: &lastError)
-            if lastError == nil, expectedSize == nil { break }
-            if lastError == nil, let expectedSize, have + received == expectedSize { break }
+            let got = partialSize()
+            if lastError == nil, expectedSize == nil || got == expectedSize { break }
             failures = received > 0 ? 1 : failures + 1
             if failures >= attemptsWithoutProgress {
-                let got = have + received
                 let of = expectedSize.map { " of \($0)" } ?? ""
                 let reason = (lastError as? URLError).map(HubResponseErrors.describe) ?? lastError.map { "\($0)" } ?? "body shorter than announced"
                 throw HubError(.network, "\(label): download interrupted at \(got)\(of) bytes (\(reason)); run again to resume from \(partial.path)")
@@ -104,12 +103,17 @@ struct BlobDownload {
             error = e
         }
         if received > 0 || error == nil { progress?.end() }
-        return offset == 0 && received == 0 && error != nil ? 0 : received
+        return received
+    }
+
+    private func partialSize() -> Int64 {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: partial.path)
+        return (attributes?[.size] as? NSNumber)?.int64Value ?? 0
     }
 
     /// Size and sha256 check; a mismatch deletes the partial file, since resuming it can never succeed.
     private func verify() throws {
-        let size = (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? NSNumber)??.int64Value ?? -1
+        let size = partialSize()
         if let expectedSize, size != expectedSize {
             try? FileManager.default.removeItem(at: partial)
             throw HubError(.badResponse, "\(label): got \(size) bytes but the hub announced \(expectedSize); partial file deleted, run again")

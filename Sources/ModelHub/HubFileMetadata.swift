@@ -10,7 +10,7 @@ struct HubFileMetadata {
     /// `X-Linked-Size`, else `Content-Length` of a non-redirect answer.
     let size: Int64?
     /// Where the bytes are: the CDN target of a redirect, or the URL that answered.
-    let location: URL
+    var location: URL
 
     /// An LFS file's etag is the sha256 of its bytes, which the download must reproduce.
     var expectedSHA256: String? {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How far an index update has got, reported after every committed batch.
 public struct IndexProgress: Equatable, Sendable {
     /// Files processed so far (encoded or failed).
@@ -40,8 +42,3 @@ public struct IndexProgress: Equatable, Sendable {
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
-import Foundation

@@ -144,8 +144,10 @@ final class PreparedBatch: @unchecked Sendable {
                 DispatchQueue.concurrentPerform(iterations: files.count) { i in
                     do {
                         imageSlots[i] = try ImageLoader.load(path: files[i].path)
+                    } catch let e as ImagingError {
+                        errorSlots[i] = e.reason
                     } catch {
-                        errorSlots[i] = error.reason
+                        errorSlots[i] = "\(error)"
                     }
                 }
             }

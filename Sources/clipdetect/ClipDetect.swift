@@ -8,7 +8,7 @@ struct ClipDetect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clipdetect",
         abstract: "Open-vocabulary object detection and everyday CLIP jobs, in one native binary.",
-        subcommands: [Detect.self, Embed.self, Bench.self, Eval.self],
+        subcommands: [Detect.self, Embed.self, Bench.self, Eval.self, Classify.self, IndexCommand.self, SearchCommand.self, SimilarityCommand.self, SearchBench.self, Models.self],
         defaultSubcommand: Detect.self)
 
     static func main() {

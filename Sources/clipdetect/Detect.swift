@@ -18,6 +18,7 @@ struct Detect: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var flags: DetectionFlags
+    @OptionGroup(title: "Video") var video: VideoFlags
 
     @Option(help: "Annotated image file (one input) or folder (several inputs). (default: NAME_detections.EXT in the working directory)")
     var output: String?
@@ -34,6 +35,7 @@ struct Detect: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument { case json, coco }
 
     func run() throws {
+        if !inputs.isEmpty, video.wanted(for: inputs) { return try runVideo() }
         var failed = false
         try reportingErrors {
             guard !inputs.isEmpty else { throw DetectionError("no input: give image files or folders, e.g. clipdetect photo.jpg --classes \"cat,dog\"") }

@@ -5,9 +5,9 @@ import XCTest
 /// Golden tests against pycocotools (Fixtures/coco/make_coco_fixtures.py) plus loader errors.
 final class COCOEvaluatorTests: XCTestCase {
     /// The port reproduces pycocotools operation for operation (same IoU arithmetic, same
-    /// stable orders, numpy's pairwise summation), so agreement is expected to the last bit;
-    /// the tolerance only leaves room for a different libm.
-    private let tolerance = 1e-12
+    /// stable orders, numpy's pairwise summation) using only + - * / min max, which IEEE 754
+    /// fixes exactly: agreement is bit for bit, so any difference at all is a behaviour change.
+    private let tolerance = 0.0
 
     struct Expected: Decodable {
         struct Case: Decodable {

@@ -10,13 +10,14 @@ eval["precision"][:, :, k, 0, 2] the way people usually do it, the mean precisio
 recall array. Values are written with repr() so they round-trip exactly.
 """
 import contextlib
+import importlib.metadata
 import io
 import json
 import os
+import platform
 import random
 
 import numpy as np
-import pycocotools
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
@@ -178,6 +179,10 @@ def make_edges():
     return {"images": images, "annotations": A, "categories": cats}, D
 
 
+def score_of(rng):
+    return round(rng.uniform(0.5, 1.0), 3)
+
+
 # --------------------------------------------------------------------------------------------
 # "perfect": every object found exactly once: AP 1 where there is GT.
 # --------------------------------------------------------------------------------------------
@@ -193,10 +198,6 @@ def make_perfect(rng):
             A.append({"id": len(A) + 1, "image_id": img, "category_id": cat, "bbox": box, "area": r2(w * h), "iscrowd": 0})
             D.append({"image_id": img, "category_id": cat, "bbox": box, "score": score_of(rng)})
     return {"images": images, "annotations": A, "categories": cats}, D
-
-
-def score_of(rng):
-    return round(rng.uniform(0.5, 1.0), 3)
 
 
 def evaluate(gt_file, dt_file, cat_ids=None, img_ids=None):
@@ -264,8 +265,8 @@ def main():
     ]
     write("expected.json", {
         "generator": "make_coco_fixtures.py",
-        "versions": {"pycocotools": pycocotools.__version__ if hasattr(pycocotools, "__version__") else "2.0.11",
-                     "numpy": np.__version__},
+        "versions": {"pycocotools": importlib.metadata.version("pycocotools"), "numpy": np.__version__,
+                     "python": platform.python_version()},
         "cases": cases,
     })
 

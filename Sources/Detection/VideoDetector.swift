@@ -1,0 +1,150 @@
+import CLIP
+import Foundation
+
+/// Runs a `Detector` over the frames of a video: frame sampling, embedding reuse across
+/// frames and optional tracking. Drawing and writing are the caller's, through the callback.
+///
+/// ```swift
+/// let detector = try Detector(model: model)
+/// try detector.setClasses(["person", "bicycle"])              // text embeddings once per run
+/// var options = VideoOptions()
+/// options.every = 5
+/// let video = try VideoDetector(detector: detector, options: options)
+/// let reader = try VideoReader(path: "street.mp4")
+/// let summary = try video.run(reader) { step in
+///     if case .frame(let f) = step, f.processed { print(f.index, f.timestamp, f.detections.count) }
+///     return true                                               // false stops after this frame
+/// }
+/// print(summary.line)
+/// ```
+///
+/// Every decoded frame of the selected range is passed to the callback in order; frames that
+/// are not sampled carry the detections of the last detected frame (so an annotated video
+/// keeps its boxes between samples). Frames before `start` are decoded and dropped (seeking
+/// is not frame-exact in every container). Corrupt frames of the range are passed as
+/// `.corrupt` and count in the summary; they are never detected, and sampling does not move
+/// to make up for one. The run ends at the end of the range or source, after `maxFrames`
+/// detected frames (before the next sampled frame), or when the callback returns false.
+/// Not thread-safe.
+public final class VideoDetector {
+    /// One frame of the selected range.
+    public struct Frame: Sendable {
+        /// Frame number in the source, from 0 (corrupt frames included).
+        public var index: Int
+        /// Seconds from the start of the source: index / fps.
+        public var timestamp: Double
+        public var image: RGBImage
+        /// True when this frame was detected; false when `detections` are carried over.
+        public var processed: Bool
+        /// This frame's detections, or the last detected frame's (empty before the first).
+        public var detections: [Detection]
+    }
+
+    public enum Step: Sendable {
+        case frame(Frame)
+        /// Frame `index` of the range did not decode and was skipped.
+        case corrupt(index: Int, message: String)
+    }
+
+    public let detector: Detector
+    public let options: VideoOptions
+    /// The reuse cache (nil when reuse is off); its counters cover every frame run so far.
+    public let reuse: EmbeddingReuse?
+    /// The tracker (nil when tracking is off).
+    public let tracker: Tracker?
+    private let proposals: ProposalGenerator
+    private var encodedWithoutReuse = 0
+
+    /// - Precondition: `detector` has its classes set.
+    /// - Throws: `DetectionError` when an option is out of range.
+    public init(detector: Detector, options: VideoOptions = VideoOptions()) throws {
+        try options.validate()
+        self.detector = detector
+        self.options = options
+        reuse = try options.reuse.map { try EmbeddingReuse(options: $0) }
+        tracker = try options.tracking.map { try Tracker(options: $0) }
+        proposals = ProposalGenerator(options: detector.options.proposals)
+    }
+
+    /// The frame selection for a source with `info` (its fps, or `fallbackFPS`).
+    public func selection(for info: VideoInfo) -> FrameSelection {
+        FrameSelection(options: options, fps: info.fps ?? options.fallbackFPS)
+    }
+
+    /// Frames `run` will detect in a source with `info`, when its frame count is known.
+    public func expectedDetections(for info: VideoInfo) -> Int? {
+        guard let count = info.frameCount else { return nil }
+        let n = selection(for: info).sampledCount(frameCount: count)
+        return options.maxFrames.map { min($0, n) } ?? n
+    }
+
+    /// Detects one frame the way `Detector.detect` does (same proposals, scoring and NMS),
+    /// except that with reuse on, a proposal may be replaced by a cached near-duplicate box
+    /// (IoU ≥ 0.9) whose pixels did not change, with its cached embedding (see
+    /// `EmbeddingReuse`); detections pass through the tracker when tracking is on.
+    /// Frames must come in order.
+    public func detectFrame(_ image: RGBImage, timings: inout StageTimings) throws -> [Detection] {
+        guard !detector.classes.isEmpty else { throw DetectionError("no classes set: call setClasses first") }
+        var t0 = uptimeNanos()
+        var boxes = try proposals.proposals(for: image)
+        timings.proposals += secondsSince(t0)
+        let embeddings: [[Float]]
+        if let reuse {
+            (boxes, embeddings) = reuse.embeddings(for: boxes, in: image, contextMargin: detector.options.contextMargin) { missing in
+                detector.embedRegions(image, boxes: missing, timings: &timings)
+            }
+        } else {
+            embeddings = detector.embedRegions(image, boxes: boxes, timings: &timings)
+            encodedWithoutReuse += boxes.count
+        }
+        t0 = uptimeNanos()
+        let candidates = detector.score(embeddings: embeddings, boxes: boxes)
+        timings.score += secondsSince(t0)
+        t0 = uptimeNanos()
+        var kept = detector.suppress(candidates)
+        timings.nms += secondsSince(t0)
+        if let tracker { kept = tracker.update(kept) }
+        return kept
+    }
+
+    /// Reads `reader` to the end of the selected range, detecting the sampled frames, and
+    /// calls `onStep` for every frame of the range (return false to stop after it).
+    /// - Throws: what `onStep` or the detector throws; damaged frames are not errors.
+    public func run(_ reader: VideoReader, onStep: (Step) throws -> Bool) throws -> VideoSummary {
+        let start = uptimeNanos()
+        let selection = selection(for: reader.info)
+        var summary = VideoSummary()
+        summary.announcedFrames = reader.info.frameCount
+        let madeBefore = (reuse?.encodesMade ?? 0) + encodedWithoutReuse, savedBefore = reuse?.encodesSaved ?? 0
+        var last: [Detection] = []
+        var reachedEnd = true
+        loop: while let event = try reader.next() {
+            switch event {
+            case .corrupt(let index, let message):
+                summary.corruptFrames += 1
+                if let end = selection.endFrame, index >= end { reachedEnd = false; break loop }
+                guard index >= selection.firstFrame else { continue }
+                if try !onStep(.corrupt(index: index, message: message)) { summary.stopped = true; reachedEnd = false; break loop }
+            case .frame(let index, let image):
+                if let end = selection.endFrame, index >= end { reachedEnd = false; break loop }
+                summary.framesRead += 1
+                guard index >= selection.firstFrame else { continue }
+                let sampled = selection.isSampled(index)
+                if sampled, let cap = options.maxFrames, summary.framesProcessed >= cap { reachedEnd = false; break loop }
+                if sampled {
+                    last = try detectFrame(image, timings: &summary.timings)
+                    summary.framesProcessed += 1
+                }
+                summary.framesDelivered += 1
+                let frame = Frame(index: index, timestamp: selection.timestamp(ofFrame: index), image: image,
+                                  processed: sampled, detections: last)
+                if try !onStep(.frame(frame)) { summary.stopped = true; reachedEnd = false; break loop }
+            }
+        }
+        summary.endedEarly = reachedEnd && reader.endedEarly
+        summary.encodesMade = (reuse?.encodesMade ?? 0) + encodedWithoutReuse - madeBefore
+        summary.encodesSaved = (reuse?.encodesSaved ?? 0) - savedBefore
+        summary.seconds = secondsSince(start)
+        return summary
+    }
+}

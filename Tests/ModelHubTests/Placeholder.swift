@@ -1,1 +1,0 @@
-// ModelHub tests live in this target (see Sources/ModelHub).

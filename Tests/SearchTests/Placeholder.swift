@@ -1,1 +1,0 @@
-// Search tests live in this target (see Sources/Search).
