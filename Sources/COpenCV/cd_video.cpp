@@ -3,6 +3,7 @@
 #include "cd_detect_guard.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -46,11 +47,14 @@ extern "C" cd_status cd_video_open(const char *path, cd_video_reader **reader, c
             cd_video_reader *r;
             ~Guard() { delete r; }
         } guard{r};
+        // FFmpeg logs every damaged packet on stderr; the Swift side reports damaged frames
+        // itself, in one place. OpenCV reads this once, when its FFmpeg backend starts; a value
+        // the user set is kept.
+        setenv("OPENCV_FFMPEG_LOGLEVEL", "-8", 0);
         bool pattern = std::strchr(path, '%') != nullptr;
-        // FFmpeg first for files: it is the backend whose behaviour (dropped corrupt packets,
-        // positions) the Swift side documents; other backends only as a fallback.
-        if (!pattern) r->capture.open(path, cv::CAP_FFMPEG);
-        if (!r->capture.isOpened()) r->capture.open(path, cv::CAP_ANY);
+        // Files go to FFmpeg only: it is the backend whose behaviour on damaged input the Swift
+        // side relies on, and the fallbacks print their own errors for a file they can't take.
+        r->capture.open(path, pattern ? cv::CAP_ANY : cv::CAP_FFMPEG);
         if (!r->capture.isOpened()) {
             cd_detail::set_message(message, message_capacity, "no OpenCV video backend can open it");
             return CD_ERR_UNSUPPORTED;

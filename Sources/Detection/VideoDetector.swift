@@ -53,6 +53,7 @@ public final class VideoDetector {
     /// The tracker (nil when tracking is off).
     public let tracker: Tracker?
     private let proposals: ProposalGenerator
+    private let stableProposals: VideoProposals
     private var encodedWithoutReuse = 0
 
     /// - Precondition: `detector` has its classes set.
@@ -64,6 +65,7 @@ public final class VideoDetector {
         reuse = try options.reuse.map { try EmbeddingReuse(options: $0) }
         tracker = try options.tracking.map { try Tracker(options: $0) }
         proposals = ProposalGenerator(options: detector.options.proposals)
+        stableProposals = VideoProposals(options: detector.options.proposals)
     }
 
     /// The frame selection for a source with `info` (its fps, or `fallbackFPS`).
@@ -78,22 +80,27 @@ public final class VideoDetector {
         return options.maxFrames.map { min($0, n) } ?? n
     }
 
-    /// Detects one frame the way `Detector.detect` does (same proposals, scoring and NMS),
-    /// except that with reuse on, a proposal may be replaced by a cached near-duplicate box
-    /// (IoU ≥ 0.9) whose pixels did not change, with its cached embedding (see
-    /// `EmbeddingReuse`); detections pass through the tracker when tracking is on.
-    /// Frames must come in order.
+    /// Detects one frame the way `Detector.detect` does (same proposals, scoring and NMS).
+    /// With reuse on, two things change where pixels did not (see `EmbeddingReuse` and
+    /// `VideoProposals`): selective-search boxes over unchanged pixels are preferred when the
+    /// proposal cap is applied, and a proposal may be replaced by a cached near-duplicate box
+    /// (IoU ≥ 0.9) with its cached embedding. Detections pass through the tracker when
+    /// tracking is on. Frames must come in order.
     public func detectFrame(_ image: RGBImage, timings: inout StageTimings) throws -> [Detection] {
         guard !detector.classes.isEmpty else { throw DetectionError("no classes set: call setClasses first") }
         var t0 = uptimeNanos()
-        var boxes = try proposals.proposals(for: image)
-        timings.proposals += secondsSince(t0)
+        var boxes: [Box]
         let embeddings: [[Float]]
         if let reuse {
-            (boxes, embeddings) = reuse.embeddings(for: boxes, in: image, contextMargin: detector.options.contextMargin) { missing in
+            reuse.beginFrame(image, contextMargin: detector.options.contextMargin)
+            boxes = try stableProposals.proposals(for: image) { reuse.hasUnchangedEntry(near: $0) }
+            timings.proposals += secondsSince(t0)
+            (boxes, embeddings) = reuse.embeddings(for: boxes) { missing in
                 detector.embedRegions(image, boxes: missing, timings: &timings)
             }
         } else {
+            boxes = try proposals.proposals(for: image)
+            timings.proposals += secondsSince(t0)
             embeddings = detector.embedRegions(image, boxes: boxes, timings: &timings)
             encodedWithoutReuse += boxes.count
         }

@@ -70,12 +70,11 @@ public struct FrameSelection: Sendable, Equatable {
         let k = index - firstFrame
         guard k >= 0 else { return false }
         guard let target = targetFPS else { return k % every == 0 }
-        // Frame k is the first one at or after the next multiple of 1/target: its slot number
-        // exceeds the previous frame's. Computed from k alone so corrupt frames don't shift it.
+        // Frame k is the first one at or after a slot boundary j / target: some integer j lies
+        // in (t(k−1)·target, t(k)·target]. From k alone, so corrupt frames don't shift it.
         if k == 0 { return true }
-        let eps = 1e-9
-        func slot(_ j: Int) -> Int { Int((Double(j) / fps * target - eps).rounded(.up)) }
-        return slot(k) > slot(k - 1)
+        func slots(_ j: Int) -> Double { (Double(j) / fps * target + 1e-9).rounded(.down) }
+        return slots(k) > slots(k - 1)
     }
 
     /// Frames detected out of `frameCount` (the source's), before any `maxFrames` cap.

@@ -9,7 +9,7 @@ import GRDB
 /// let index = try ImageIndex(path: "photos.sqlite", mode: .create)
 /// let report = try index.update(folder: "photos", model: model)       // incremental
 /// let matrix = try index.embeddings(modelID: ModelIdentity.id(of: model))
-/// let hits = matrix.search(model.encodeTexts(["a giraffe"])[0], k: 5)
+/// let hits = matrix.search(try model.encodeTexts(["a giraffe"])[0], k: 5)
 /// ```
 ///
 /// Schema (created by a GRDB migration, `v1`):

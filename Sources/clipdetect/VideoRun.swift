@@ -84,6 +84,9 @@ extension Detect {
             }
             if json != nil { throw DetectionError("--json is for images; use --json-lines FILE for a video") }
             let input = inputs[0]
+            if !video.video, !VideoFlags.looksLikeVideo(input) {
+                throw DetectionError("--json-lines is for videos; use --json FILE for images (or --video to read \(input) as a video)")
+            }
             if !VideoFlags.isSequencePattern(input), !FileManager.default.fileExists(atPath: input) {
                 throw DetectionError("\(input): no such file")
             }

@@ -213,6 +213,7 @@ final class VideoCommandTests: XCTestCase {
             ([input.path] + fast + ["--start", "60"], ["--start", "past the end"]),
             ([input.path] + fast + ["--json", "x.json"], ["--json-lines"]),
             ([input.path, input.path] + fast, ["one input at a time"]),
+            ([dir.appendingPathComponent("photo.png").path] + fast, ["--json-lines is for videos", "--json"]),
         ]
         for (args, fragments) in cases {
             let r = try CLI.run(args + ["--json-lines", "out.jsonl"], cwd: dir)

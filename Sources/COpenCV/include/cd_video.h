@@ -33,7 +33,8 @@ typedef struct cd_video_info {
 /// decodes its first frame to learn the frame size; that frame is returned by the first
 /// cd_video_read. Files go to the FFmpeg backend, patterns (paths containing '%') to any
 /// backend that takes them. CD_ERR_UNSUPPORTED when no backend can open the source or its
-/// first frame does not decode.
+/// first frame does not decode. Sets OPENCV_FFMPEG_LOGLEVEL to quiet (-8) unless already set,
+/// so FFmpeg does not print its own line for every damaged packet.
 cd_status cd_video_open(const char *path, cd_video_reader **reader, cd_video_info *info,
                         char *message, size_t message_capacity);
 
