@@ -75,9 +75,10 @@ struct VideoFlags: ParsableArguments {
 }
 
 extension Detect {
-    /// `clipdetect VIDEO --classes …`: annotated video, JSON lines, summary. Exit 130 on Ctrl-C.
+    /// `clipdetect VIDEO --classes …`: annotated video, JSON lines, summary. Exit 130 on Ctrl-C
+    /// (143 on SIGTERM), after finishing the current frame and closing the outputs.
     func runVideo() throws {
-        var interrupted = false
+        var interrupted: Int32?
         try reportingErrors {
             guard inputs.count == 1 else {
                 throw DetectionError("video mode takes one input at a time (got \(inputs.count)); run clipdetect once per video")
@@ -94,17 +95,18 @@ extension Detect {
             let options = try flags.detectorOptions()
             let specs = try flags.classSpecs()
             let reader = try VideoReader(path: input)
+            let fps = reader.info.fps ?? videoOptions.fallbackFPS
+            if let count = reader.info.frameCount, FrameSelection(options: videoOptions, fps: fps).firstFrame >= count {
+                throw DetectionError("\(input): --start \(video.start) s is past the end (\(count) frames at \(String(format: "%g", fps)) fps)")
+            }
             let plan = try VideoOutputPlan(input: input, output: noSave ? nil : output, save: !noSave, jsonLines: video.jsonLines)
             let model = try modelOptions.load(defaultModel: "shapes-tiny")
             let detector = try Detector(model: model, options: options)
             try detector.setClasses(specs)
             let runner = try VideoDetector(detector: detector, options: videoOptions)
-            if let count = reader.info.frameCount, runner.selection(for: reader.info).firstFrame >= count {
-                throw DetectionError("\(input): --start \(video.start) s is past the end (\(count) frames)")
-            }
             interrupted = try VideoSession(input: input, reader: reader, runner: runner, plan: plan).run()
         }
-        if interrupted { throw ExitCode(130) }
+        if let signo = interrupted { throw ExitCode(128 + signo) }
     }
 }
 
@@ -174,42 +176,48 @@ struct VideoOutputPlan {
     }
 }
 
-/// Ctrl-C while a video runs: the first one asks the frame loop to stop after the current
-/// frame (it then closes the outputs properly); a second one removes the temporaries and exits
-/// at once with 130.
+/// Ctrl-C (SIGINT) or SIGTERM while a video runs: the first one asks the frame loop to stop
+/// after the current frame (it then closes the outputs properly and renames them); a second one
+/// removes the temporaries and exits at once. Exit status 128 + signal number (130 for Ctrl-C).
 final class InterruptSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    private var source: DispatchSourceSignal?
+    private var received: Int32 = 0
+    private var sources: [DispatchSourceSignal] = []
+    static let signals = [SIGINT, SIGTERM]
 
     init(temporaries: [String]) {
-        signal(SIGINT, SIG_IGN)
-        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        s.setEventHandler { [unowned self] in
-            lock.lock()
-            count += 1
-            let n = count
-            lock.unlock()
-            if n == 1 {
-                FileHandle.standardError.write(Data("\ninterrupt: finishing the current frame (Ctrl-C again to abort)\n".utf8))
-            } else {
-                for t in temporaries { unlink(t) }
-                _exit(130)
+        for signo in Self.signals {
+            signal(signo, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: signo, queue: .global())
+            s.setEventHandler { [unowned self] in
+                lock.lock()
+                count += 1
+                let n = count
+                if received == 0 { received = signo }
+                lock.unlock()
+                if n == 1 {
+                    FileHandle.standardError.write(Data("\ninterrupted: finishing the current frame (again to abort)\n".utf8))
+                } else {
+                    for t in temporaries { unlink(t) }
+                    _exit(128 + signo)
+                }
             }
+            s.resume()
+            sources.append(s)
         }
-        s.resume()
-        source = s
     }
 
-    var raised: Bool {
+    /// The first signal received, or nil.
+    var raised: Int32? {
         lock.lock()
         defer { lock.unlock() }
-        return count > 0
+        return count > 0 ? received : nil
     }
 
     func cancel() {
-        source?.cancel()
-        signal(SIGINT, SIG_DFL)
+        for s in sources { s.cancel() }
+        for signo in Self.signals { signal(signo, SIG_DFL) }
     }
 }
 
@@ -224,8 +232,8 @@ struct VideoSession {
     /// Warnings printed for individual corrupt frames before they are only counted.
     static let corruptWarnings = 5
 
-    /// Returns true when stopped by Ctrl-C (outputs finished and in place).
-    func run() throws -> Bool {
+    /// Returns the signal that stopped the run (outputs finished and in place), or nil.
+    func run() throws -> Int32? {
         let info = reader.info
         let fps = info.fps ?? runner.options.fallbackFPS
         if info.fps == nil { printError("warning: \(input): no frame rate in the source; assuming \(fps) fps") }
@@ -263,7 +271,7 @@ struct VideoSession {
                 // Keep the output's timeline: the undecodable frame shows the previous one.
                 if let writer, let lastDrawn { try writer.write(lastDrawn) }
             }
-            return !interrupt.raised
+            return interrupt.raised == nil
         }
         progress.finish()
         try writer?.close()
@@ -279,11 +287,11 @@ struct VideoSession {
         if summary.endedEarly, let n = summary.announcedFrames {
             printError("warning: \(input): the file ends early (truncated or damaged): \(summary.framesRead + summary.corruptFrames) of \(n) frames could be read")
         }
-        if summary.stopped {
+        if summary.stopped, let signo = interrupt.raised {
             printError("interrupted after frame \(lastIndex): \(summary.framesProcessed) detected frames written\(outputs.isEmpty ? "" : " to " + outputs.joined(separator: ", "))")
-            return true
+            return signo
         }
-        return false
+        return nil
     }
 }
 

@@ -168,6 +168,14 @@ final class VideoCommandTests: XCTestCase {
     }
 
     func testCtrlCStopsAfterTheCurrentFrameWithAPlayableVideoAndCompleteLines() throws {
+        try assertStopsCleanly(signal: { $0.interrupt() }, status: 130)
+    }
+
+    func testSIGTERMStopsAsCleanlyAsCtrlC() throws {
+        try assertStopsCleanly(signal: { $0.terminate() }, status: 143)
+    }
+
+    func assertStopsCleanly(signal: (Process) -> Void, status: Int32, line: UInt = #line) throws {
         let dir = try makeTemporaryFolder(self)
         let input = try writeVideo(dir.appendingPathComponent("long.avi"), frames: 400)
         let p = Process()
@@ -178,7 +186,7 @@ final class VideoCommandTests: XCTestCase {
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
         try p.run()
-        // Wait for a few complete lines in the temporary JSON lines file, then interrupt.
+        // Wait for a few complete lines in the temporary JSON lines file, then signal.
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline, p.isRunning {
             let temps = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasPrefix(".out.partial") && $0.hasSuffix(".jsonl") } ?? []
@@ -186,17 +194,17 @@ final class VideoCommandTests: XCTestCase {
                d.filter({ $0 == 0x0A }).count >= 3 { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        XCTAssertTrue(p.isRunning, "still running when interrupted")
-        p.interrupt()
+        XCTAssertTrue(p.isRunning, "still running when signalled", line: line)
+        signal(p)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 130, stderr)
-        XCTAssertTrue(stderr.contains("interrupted after frame"), stderr)
+        XCTAssertEqual(p.terminationStatus, status, stderr, line: line)
+        XCTAssertTrue(stderr.contains("interrupted after frame"), stderr, line: line)
         let lines = try jsonLines(dir.appendingPathComponent("out.jsonl"))
-        XCTAssertGreaterThanOrEqual(lines.count, 3)
-        XCTAssertLessThan(lines.count, 400)
-        XCTAssertEqual(try frameCount(dir.appendingPathComponent("out.mp4").path), lines.count, "playable, one frame per detected frame")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }, [])
+        XCTAssertGreaterThanOrEqual(lines.count, 3, line: line)
+        XCTAssertLessThan(lines.count, 400, line: line)
+        XCTAssertEqual(try frameCount(dir.appendingPathComponent("out.mp4").path), lines.count, "playable, one frame per detected frame", line: line)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }, [], line: line)
     }
 
     func testBadVideoArgumentsFailWithOneLineAndLeaveNoFiles() throws {
