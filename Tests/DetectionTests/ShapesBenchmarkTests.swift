@@ -1,0 +1,34 @@
+import CLIP
+import Detection
+import Foundation
+import Imaging
+import XCTest
+
+/// The shipped model on the committed benchmark: a floor on COCO AP50 over a small subset
+/// with default detector settings, so a change that breaks detection end to end fails here.
+/// (The full figures come from `clipdetect eval`; see the model card.)
+final class ShapesBenchmarkTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let bench = root.appendingPathComponent("examples/shapes-bench")
+    static let subset = 8
+    static let ap50Floor = 0.35
+
+    func testShippedModelKeepsAnAP50FloorOnTheBenchmarkSubset() throws {
+        let model = try CLIPModel(folder: Self.root.appendingPathComponent("models/shapes-tiny"))
+        let gt = try COCOGroundTruth.load(from: Self.bench.appendingPathComponent("annotations.json"))
+        let detector = try Detector(model: model)
+        try detector.setClasses(gt.categories.map { ClassSpec($0.name) })
+        let images = Array(gt.images.prefix(Self.subset))
+        var results: [COCODetection] = []
+        for image in images {
+            let rgb = try ImageLoader.load(path: Self.bench.appendingPathComponent(image.fileName).path)
+            for d in try detector.detect(rgb) {
+                results.append(COCODetection(image_id: image.id, category_id: gt.categories[d.classId].id,
+                                             bbox: [Double(d.box.x1), Double(d.box.y1), Double(d.box.width), Double(d.box.height)],
+                                             score: Double(d.score)))
+            }
+        }
+        let metrics = COCOEvaluator.evaluate(groundTruth: gt, detections: results, imageIds: images.map(\.id))
+        XCTAssertGreaterThanOrEqual(metrics.ap50, Self.ap50Floor, "AP50 on the first \(Self.subset) benchmark images")
+    }
+}
