@@ -61,7 +61,7 @@ final class HubDownloadTests: HubTestCase {
         let folder = try makeHub().modelFolder(for: id)
 
         let gets = server.requests(matching: "/cdn/\(sha)").filter { $0.method == "GET" }
-        XCTAssertEqual(gets.map { $0.headers["range"] }, ["bytes=300000-"])
+        XCTAssertEqual(gets.map { $0.headers["range"] }, ["bytes=300000-"], "requests: \(server.requests.map { "\($0.method) \($0.path) \($0.headers["range"] ?? "")" })")
         XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("model.safetensors")), weights)
         XCTAssertFalse(FileManager.default.fileExists(atPath: partial.path))
     }

@@ -80,10 +80,16 @@ final class LoopbackHub: @unchecked Sendable {
 
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
+        // Close only once the accept thread has left accept(): otherwise the descriptor number
+        // can be reused by the next test's listener and this thread would steal its connections.
+        _ = acceptLoopDone.wait(timeout: .now() + 5)
         close(listener)
     }
 
+    private let acceptLoopDone = DispatchSemaphore(value: 0)
+
     private func acceptLoop() {
+        defer { acceptLoopDone.signal() }
         while true {
             let fd = accept(listener, nil, nil)
             if fd < 0 {
