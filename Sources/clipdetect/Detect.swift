@@ -6,14 +6,14 @@ import Imaging
 
 struct Detect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Find the named classes in images (the default command).",
+        abstract: "Find the named classes in images or a video (the default command).",
         discussion: """
             Examples:
               clipdetect photo.jpg --classes "person wearing a hat,red backpack"
               clipdetect photos/ --classes "cat:0.4,dog" --output annotated/ --json results.json
             """)
 
-    @Argument(help: "Image files or folders of images.")
+    @Argument(help: "Image files, folders of images, or one video (.mp4 .avi .mov .mkv .webm .m4v, or a frames/%05d.png pattern).")
     var inputs: [String] = []
 
     @OptionGroup var modelOptions: ModelOptions
