@@ -4,7 +4,10 @@ public struct DetectorOptions: Sendable {
     /// Where candidate boxes come from.
     public var proposals = ProposalOptions()
     /// Context kept around each proposal: the square crop's side is `max(w, h) · (1 + contextMargin)`.
-    public var contextMargin: Float = 0.15
+    /// 0.4 measured best on the shapes benchmark (`clipdetect eval`, 60 scenes): AP / AP50
+    /// 0.449 / 0.757 at 0.15, 0.535 / 0.827 at 0.3, 0.566 / 0.849 at 0.4, 0.528 / 0.849 at 0.5,
+    /// 0.461 / 0.789 at 0.75. Context lets CLIP see the whole object even when a proposal cuts it.
+    public var contextMargin: Float = 0.4
     /// Crops encoded per batch.
     public var batchSize = 32
     /// Templates the class names are put into; several are averaged (prompt ensembling).
@@ -16,8 +19,9 @@ public struct DetectorOptions: Sendable {
     public var negatives: [String] = []
     /// Minimum score (softmax probability) for a detection; per-class thresholds override it.
     public var confidence: Float = 0.25
-    /// IoU above which NMS suppresses the lower-scored box.
-    public var iouThreshold: Float = 0.5
+    /// IoU above which NMS suppresses the lower-scored box. 0.4 measured on the shapes
+    /// benchmark: AP / AP50 0.566 / 0.849 at 0.5, 0.571 / 0.859 at 0.4, 0.569 / 0.859 at 0.3.
+    public var iouThreshold: Float = 0.4
     /// NMS across classes (one box per object whatever its class) instead of per class.
     public var agnosticNMS = false
     /// Most detections kept per image, best first.

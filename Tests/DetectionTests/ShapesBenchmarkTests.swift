@@ -11,7 +11,7 @@ final class ShapesBenchmarkTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let bench = root.appendingPathComponent("examples/shapes-bench")
     static let subset = 8
-    static let ap50Floor = 0.35
+    static let ap50Floor = 0.7  // measured 0.870 on these 8 images (release, 2026-11-23)
 
     func testShippedModelKeepsAnAP50FloorOnTheBenchmarkSubset() throws {
         let model = try CLIPModel(folder: Self.root.appendingPathComponent("models/shapes-tiny"))
