@@ -182,6 +182,9 @@ final class VideoDetectorTests: XCTestCase {
         options.agnosticNMS = true
         options.maxDetections = 1
         options.proposals.maxProposals = 12
+        // The exemplar below is cut with this context, so pin it (and NMS) rather than follow defaults.
+        options.contextMargin = 0.15
+        options.iouThreshold = 0.5
         let detector = try Detector(model: try DetectionFixtures.tinyModel(), options: options)
         let frame0 = SyntheticVideo.frame(0)
         let crop = { (b: Box) -> RGBImage in

@@ -77,7 +77,7 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("warning: skipped \(bad.path)"), r.stderr)
         let s = try JSONDecoder().decode(Summary.self, from: r.stdoutData)
-        XCTAssertEqual([s.found, s.added, s.failed], [5, 5, 1])
+        XCTAssertEqual([s.found, s.added, s.failed], [5, 5, 1], r.stderr)
     }
 
     func testClassifyJSONHasTheDocumentedShapeAndProbabilitiesSumToOne() throws {
