@@ -94,6 +94,8 @@ final class VideoCommandTests: XCTestCase {
         let r = try CLI.run([input.path, "--model", model, "--class-image", "square=\(square.path)",
                              "--class-image", "field=\(field.path)", "--background", "", "--conf", "0", "--max-proposals", "12",
                              "--agnostic-nms", "--max-det", "1", "--every", "2", "--track", "--no-save",
+                             // the exemplars are cut with this context: pin it rather than follow defaults
+                             "--context", "0.15", "--iou", "0.5",
                              "--json-lines", "out.jsonl"], cwd: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = try jsonLines(dir.appendingPathComponent("out.jsonl"))
