@@ -57,17 +57,7 @@ public final class ZeroShotClassifier: @unchecked Sendable {
         self.model = model
         self.classes = names
         self.templates = templates
-        let sentences = names.flatMap { name in templates.map { $0.replacingOccurrences(of: "{}", with: name) } }
-        let embeddings = try model.encodeTexts(sentences)
-        let dim = model.embeddingDimension
-        classEmbeddings = (0..<names.count).map { c in
-            var mean = [Float](repeating: 0, count: dim)
-            for t in 0..<templates.count {
-                let e = Similarity.normalized(embeddings[c * templates.count + t])
-                for i in 0..<dim { mean[i] += e[i] }
-            }
-            return Similarity.normalized(mean)
-        }
+        classEmbeddings = try model.promptEmbeddings(for: names, templates: templates)
     }
 
     /// Throws unless `template` contains exactly one `{}` placeholder.

@@ -49,27 +49,25 @@ public final class Detector {
     /// and background prompt once; `detect` reuses them for every crop and image.
     public func setClasses(_ specs: [ClassSpec]) throws {
         try ClassSpec.checkUnique(specs, what: "classes")
+        // Every text prompt (classes, negatives, background) in one pass through the text encoder.
+        let textNames = specs.compactMap { $0.source == .text ? $0.name : nil } + options.negatives + options.background
+        var texts = try model.promptEmbeddings(for: textNames, templates: options.templates)[...]
         var embeddings: [[Float]] = []
         for spec in specs {
             switch spec.source {
-            case .text: embeddings.append(try textEmbedding(spec.name))
+            case .text: embeddings.append(texts.removeFirst())
             case .exemplar(let image): embeddings.append(Similarity.normalized(model.encodeImages([image])[0]))
             }
         }
-        for n in options.negatives { embeddings.append(try textEmbedding(n)) }
-        for b in options.background { embeddings.append(try textEmbedding(b)) }
+        embeddings += texts
         classes = specs
         promptEmbeddings = embeddings
     }
 
-    /// The normalised text embedding of `name`: the mean of its normalised template
-    /// embeddings, renormalised (CLIP's prompt ensembling; one template is just that one).
+    /// The normalised text embedding of `name` under the detector's templates
+    /// (see `CLIPModel.promptEmbeddings`).
     public func textEmbedding(_ name: String) throws -> [Float] {
-        let prompts = options.templates.map { PromptTemplates.apply($0, to: name) }
-        let embs = try model.encodeTexts(prompts).map(Similarity.normalized)
-        var mean = [Float](repeating: 0, count: model.embeddingDimension)
-        for e in embs { for i in 0..<mean.count { mean[i] += e[i] } }
-        return Similarity.normalized(mean)
+        try model.promptEmbeddings(for: [name], templates: options.templates)[0]
     }
 
     /// Detects the current classes in `image`.

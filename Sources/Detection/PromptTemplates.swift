@@ -1,3 +1,5 @@
+import CLIP
+
 /// Prompt templates: how a class name becomes the sentence the text encoder embeds.
 ///
 /// A template is a string with one `{}` where the class name goes. CLIP was trained on
@@ -97,11 +99,13 @@ public enum PromptTemplates {
         template.replacingOccurrences(of: "{}", with: name)
     }
 
-    /// Throws unless `template` contains exactly one `{}` placeholder.
+    /// Throws unless `template` contains exactly one `{}` placeholder (the rule of
+    /// `ZeroShotClassifier.validate`, reported as a `DetectionError`).
     public static func validate(_ template: String) throws {
-        let n = template.components(separatedBy: "{}").count - 1
-        guard n == 1 else {
-            throw DetectionError("template \"\(template)\" must contain exactly one {} where the class name goes (found \(n))")
+        do {
+            try ZeroShotClassifier.validate(template: template)
+        } catch let e as CLIPError {
+            throw DetectionError(e.message)
         }
     }
 }
