@@ -20,14 +20,28 @@ void set_message(char *message, size_t capacity, const std::string &text) {
     }
 }
 
-// OpenCV reads OPENCV_IO_MAX_IMAGE_PIXELS once, at its first decode: set it before that.
+// OpenCV reads OPENCV_IO_MAX_IMAGE_PIXELS once, at its first decode: set it before that, and
+// take it out of the environment again once that decode has run, so that child processes
+// (a caller's small test limit!) never inherit it.
+bool pixel_limit_set_here = false;
+
 void set_opencv_pixel_limit_once(uint64_t max_pixels) {
     static std::once_flag once;
     std::call_once(once, [max_pixels] {
         std::string value = std::to_string(max_pixels);
+        pixel_limit_set_here = getenv("OPENCV_IO_MAX_IMAGE_PIXELS") == nullptr;
         setenv("OPENCV_IO_MAX_IMAGE_PIXELS", value.c_str(), 0);
     });
 }
+
+struct RestorePixelLimitAfterFirstDecode {
+    ~RestorePixelLimitAfterFirstDecode() {
+        static std::once_flag once;
+        std::call_once(once, [] {
+            if (pixel_limit_set_here) unsetenv("OPENCV_IO_MAX_IMAGE_PIXELS");
+        });
+    }
+};
 
 }  // namespace
 
@@ -46,7 +60,11 @@ extern "C" cd_status cd_image_decode(const uint8_t *bytes, size_t count, uint64_
         }
         // imdecode only reads the buffer; the const_cast avoids a copy of the whole file.
         cv::Mat raw(1, static_cast<int>(count), CV_8UC1, const_cast<uint8_t *>(bytes));
-        cv::Mat image = cv::imdecode(raw, cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION);
+        cv::Mat image;
+        {
+            RestorePixelLimitAfterFirstDecode restore;
+            image = cv::imdecode(raw, cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION);
+        }
         if (image.empty()) {
             set_message(message, message_capacity, "OpenCV could not decode the data");
             return CD_ERR_CORRUPT;
