@@ -1,14 +1,18 @@
 // swift-tools-version:5.9
 import PackageDescription
 
-// Module direction (see DESIGN.md): clipdetect → Detection → Imaging/CLIP → CBLAS, COpenCV.
-// The CLIP model knows nothing of image files or detection; the OpenCV shim knows nothing of CLIP.
+// The module map, the rules (module direction, strict loading, the shim boundary) and where a new
+// model family plugs in: ARCHITECTURE.md. In short: clipdetect → Evaluation/Search/ModelHub →
+// Detection → Imaging/CLIP → CBLAS, COpenCV. The CLIP model knows nothing of image files or
+// detection; the OpenCV shim knows nothing of CLIP. No unsafeFlags, so other packages can depend
+// on these libraries by version.
 let package = Package(
     name: "clipdetect",
     products: [
         .library(name: "CLIP", targets: ["CLIP"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Detection", targets: ["Detection"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "Search", targets: ["Search"]),
         .library(name: "ModelHub", targets: ["ModelHub"]),
         .executable(name: "clipdetect", targets: ["clipdetect"]),
@@ -27,11 +31,12 @@ let package = Package(
             providers: [.apt(["libopencv-dev", "libjpeg-dev"])]),
         .target(
             name: "COpenCV", dependencies: ["COpenCVSystem"], path: "Sources/COpenCV",
-            cxxSettings: [.unsafeFlags(["-std=c++17", "-O2"])],
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("stdc++")]),
-        .target(name: "CLIP", dependencies: ["CBLAS"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "CLIP", dependencies: ["CBLAS"]),
         .target(name: "Imaging", dependencies: ["CLIP", "COpenCV"]),
-        .target(name: "Detection", dependencies: ["CLIP", "Imaging", "COpenCV"], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "Detection", dependencies: ["CLIP", "Imaging", "COpenCV"]),
+        // COCO ground truth, the pycocotools-exact evaluator and the detect-over-a-folder loop.
+        .target(name: "Evaluation", dependencies: ["CLIP", "Imaging", "Detection"]),
         // Embedding index and search over image folders (SQLite through GRDB).
         .target(name: "Search", dependencies: ["CLIP", "Imaging", "COpenCV", .product(name: "GRDB", package: "GRDB.swift")]),
         // Hugging Face hub downloads into the standard cache layout.
@@ -39,15 +44,19 @@ let package = Package(
         .executableTarget(
             name: "clipdetect",
             dependencies: [
-                "CLIP", "Imaging", "Detection", "Search", "ModelHub",
+                "CLIP", "Imaging", "Detection", "Evaluation", "Search", "ModelHub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "CLIPTests", dependencies: ["CLIP"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CLIP"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DetectionTests", dependencies: ["Detection", "CLIP", "Imaging"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "CLIP", "Imaging"]),
-        .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "CLIP"]),
+        // Helpers every test target shares: temporary folders, fixture paths, error assertions.
+        .target(name: "TestSupport", dependencies: ["CLIP"], path: "Tests/TestSupport"),
+        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CLIP", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "CLIP", "Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Detection", "CLIP", "Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "CLIP", "Imaging", "TestSupport"]),
+        .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "CLIP", "TestSupport"]),
         // Runs the built `clipdetect` binary: exit codes, error lines, output files.
-        .testTarget(name: "clipdetectTests", dependencies: ["clipdetect"]),
-    ]
+        .testTarget(name: "clipdetectTests", dependencies: ["clipdetect", "TestSupport"]),
+    ],
+    cxxLanguageStandard: .cxx17
 )

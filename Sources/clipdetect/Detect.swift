@@ -49,7 +49,7 @@ struct Detect: ParsableCommand {
             try detector.setClasses(specs)
             let classNames = specs.map(\.name)
             var results: [ImageDetections] = []
-            var coco: [COCOResult] = []
+            var coco: [COCODetection] = []
             let jsonToStdout = json == "-"
             for (index, input) in images.enumerated() {
                 let start = Date()
@@ -71,7 +71,7 @@ struct Detect: ParsableCommand {
                 }
                 results.append(ImageDetections(image: input.path, width: image.width, height: image.height,
                                                model: model.name, classes: classNames, detections: detections))
-                coco += detections.map { COCOResult(imageId: index + 1, categoryId: $0.classId + 1, box: $0.box, score: $0.score) }
+                coco += detections.map { COCODetection(imageId: index + 1, categoryId: $0.classId + 1, box: $0.box, score: $0.score) }
                 if !jsonToStdout {
                     printTable(input.path, image, detections, seconds: Date().timeIntervalSince(start), saved: outputs.path(for: index))
                 }

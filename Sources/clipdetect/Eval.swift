@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLIP
 import Detection
+import Evaluation
 import Foundation
 import Imaging
 
@@ -49,35 +50,16 @@ struct Eval: ParsableCommand {
             let options = try flags.detectorOptions()
             let model = try modelOptions.load(defaultModel: "shapes-tiny")
             let detector = try Detector(model: model, options: options)
-            try detector.setClasses(gt.categories.map { ClassSpec($0.name) })
-            var evalImages = gt.images
-            if let limit { evalImages = Array(evalImages.prefix(max(0, limit))) }
-            var results: [COCODetection] = []
-            let start = Date()
-            for (i, image) in evalImages.enumerated() {
-                let path = (images as NSString).appendingPathComponent(image.fileName)
-                let rgb = try ImageLoader.load(path: path)
-                for d in try detector.detect(rgb) {
-                    results.append(COCODetection(image_id: image.id, category_id: gt.categories[d.classId].id,
-                                                 bbox: [Double(d.box.x1), Double(d.box.y1), Double(d.box.width), Double(d.box.height)],
-                                                 score: Double(d.score)))
-                }
-                if stderrIsTerminal {
-                    printError("[\(i + 1)/\(evalImages.count)] \(image.fileName)")
-                }
+            let run = try DatasetEvaluation.run(detector, on: gt, imageFolder: images, limit: limit) { done, total, name in
+                if stderrIsTerminal { printError("[\(done)/\(total)] \(name)") }
             }
-            let seconds = Date().timeIntervalSince(start)
+            let (results, seconds, all, h, s) = (run.detections, run.seconds, run.overall, run.heldOut, run.seen)
+            let evalImages = run.imageIds
             if let predictions {
                 var data = try detectionJSON(results)
                 data.append(0x0A)
                 try writeOutput(data, to: predictions)
             }
-            let ids = evalImages.map(\.id)
-            let all = COCOEvaluator.evaluate(groundTruth: gt, detections: results, imageIds: ids)
-            let heldout = gt.categories.filter { $0.extra["heldout"] == true }.map(\.id)
-            let seen = gt.categories.filter { $0.extra["heldout"] == false }.map(\.id)
-            let h = heldout.isEmpty ? nil : COCOEvaluator.evaluate(groundTruth: gt, detections: results, categoryIds: heldout, imageIds: ids)
-            let s = seen.isEmpty ? nil : COCOEvaluator.evaluate(groundTruth: gt, detections: results, categoryIds: seen, imageIds: ids)
             var perClass: [String: [String: Double]] = [:]
             for c in gt.categories {
                 perClass[c.name] = ["ap": all.perCategory[c.id] ?? -1, "ap50": all.perCategoryAP50[c.id] ?? -1]

@@ -1,4 +1,5 @@
 import Detection
+import TestSupport
 import XCTest
 
 final class ClassSpecTests: XCTestCase {

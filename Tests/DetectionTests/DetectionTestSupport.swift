@@ -1,15 +1,12 @@
 import CLIP
 import Foundation
+import TestSupport
 import XCTest
 
 enum DetectionFixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = TestFixtures.packageRoot
     /// A small random-weight CLIP from the CLIP parity fixtures (64×64 input).
-    static func tinyModel() throws -> CLIPModel {
-        let m = try CLIPModel(folder: root.appendingPathComponent("Tests/CLIPTests/Fixtures/models/tiny-gelu-f16"))
-        m.onWarning = { _ in }
-        return m
-    }
+    static func tinyModel() throws -> CLIPModel { try TestFixtures.clipModel("tiny-gelu-f16") }
 
     /// A grey image with filled rectangles of the given colours.
     static func scene(width: Int = 160, height: Int = 120, rects: [(x: Int, y: Int, w: Int, h: Int, rgb: (UInt8, UInt8, UInt8))]) -> RGBImage {

@@ -1,5 +1,6 @@
 import CLIP
 @testable import Detection
+import TestSupport
 import XCTest
 
 final class DetectorTests: XCTestCase {

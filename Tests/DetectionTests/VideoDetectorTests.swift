@@ -1,5 +1,6 @@
 import CLIP
 @testable import Detection
+import TestSupport
 import XCTest
 
 final class VideoDetectorTests: XCTestCase {
@@ -65,20 +66,20 @@ final class VideoDetectorTests: XCTestCase {
 
     // MARK: proposals with reuse
 
-    func testVideoProposalsMatchTheGeneratorAndAnUnchangedFrameGetsItsBoxesBack() throws {
+    func testPreferredProposalsMatchTheGeneratorAndAnUnchangedFrameGetsItsBoxesBack() throws {
         let image = DetectionFixtures.scene(width: 320, height: 240, rects: [
             (x: 20, y: 30, w: 60, h: 50, rgb: (200, 30, 30)), (x: 150, y: 100, w: 90, h: 70, rgb: (30, 30, 200)),
             (x: 250, y: 20, w: 40, h: 160, rgb: (240, 240, 40)), (x: 60, y: 150, w: 70, h: 60, rgb: (20, 160, 20)),
         ])
         var options = ProposalOptions()
         options.maxProposals = 30
-        let plain = try ProposalGenerator(options: options).proposals(for: image)
-        let video = VideoProposals(options: options)
-        XCTAssertEqual(try video.proposals(for: image) { _ in false }, plain, "nothing preferred: the generator's boxes")
+        let generator = ProposalGenerator(options: options)
+        let plain = try generator.proposals(for: image)
+        XCTAssertEqual(try generator.proposals(for: image) { _ in false }, plain, "nothing preferred: the generator's boxes")
         let chosen = Set(plain)
-        XCTAssertEqual(try video.proposals(for: image) { chosen.contains($0) }, plain,
+        XCTAssertEqual(try generator.proposals(for: image) { chosen.contains($0) }, plain,
                        "last frame's boxes preferred on the same pixels: the same boxes in the same order")
-        let others = try video.proposals(for: image) { !chosen.contains($0) }
+        let others = try generator.proposals(for: image) { !chosen.contains($0) }
         XCTAssertEqual(others.count, 30)
         XCTAssertEqual(others[0], Box(x1: 0, y1: 0, x2: 320, y2: 240), "the whole image stays first")
         XCTAssertNotEqual(Set(others), chosen, "preferring other candidates changes which survive the cap")

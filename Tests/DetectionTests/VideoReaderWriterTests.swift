@@ -1,6 +1,7 @@
 import CLIP
 @testable import Detection
 import Imaging
+import TestSupport
 import XCTest
 
 /// Synthetic videos written at test time with the shim's writer.
@@ -64,13 +65,6 @@ extension RGBImage {
         for i in 0..<pixels.count { total += abs(Int(pixels[i]) - Int(other.pixels[i])) }
         return Double(total) / Double(pixels.count)
     }
-}
-
-func temporaryFolder(_ test: XCTestCase) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("clipdetect-video-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-    return url
 }
 
 /// Every event of a reader, in order.

@@ -1,5 +1,6 @@
 import CLIP
 @testable import Detection
+import TestSupport
 import XCTest
 
 /// The embedding reuse cache alone, with a fake encoder that records what it was asked for.
@@ -80,8 +81,9 @@ final class VideoReuseTests: XCTestCase {
         XCTAssertEqual(encoder.calls.last, [far])
         let again = reuse.embeddings(for: [far], in: frame, contextMargin: 0.15, encode: encoder.encode)
         XCTAssertEqual(again.embeddings[0], [2, 0], "its own exact entry, not the overlapping one")
-        XCTAssertTrue(reuse.hasUnchangedEntry(near: jittered))
-        XCTAssertFalse(reuse.hasUnchangedEntry(near: Box(x1: 50, y1: 50, x2: 70, y2: 70)))
+        let handle = reuse.beginFrame(frame, contextMargin: 0.15)
+        XCTAssertTrue(handle.hasUnchangedEntry(near: jittered))
+        XCTAssertFalse(handle.hasUnchangedEntry(near: Box(x1: 50, y1: 50, x2: 70, y2: 70)))
     }
 
     func testEntriesUnusedForMaxAgeCallsAreEvicted() throws {

@@ -1,5 +1,6 @@
 import CLIP
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import Imaging

@@ -1,4 +1,5 @@
 import CLIP
+import TestSupport
 import XCTest
 
 @testable import Imaging

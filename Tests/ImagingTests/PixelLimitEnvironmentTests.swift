@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import TestSupport
 import XCTest
 
 final class PixelLimitEnvironmentTests: XCTestCase {

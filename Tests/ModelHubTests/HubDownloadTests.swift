@@ -1,6 +1,7 @@
 import CLIP
 import Foundation
 @testable import ModelHub
+import TestSupport
 import XCTest
 
 /// Downloads from the loopback hub into an empty cache, and the cache's behaviour afterwards.

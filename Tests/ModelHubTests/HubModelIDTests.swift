@@ -1,5 +1,6 @@
 import Foundation
 import ModelHub
+import TestSupport
 import XCTest
 
 final class HubModelIDTests: XCTestCase {

@@ -1,6 +1,7 @@
 import CLIP
 import Foundation
 @testable import ModelHub
+import TestSupport
 import XCTest
 
 /// The tiny CLIP the loopback hub serves: `Tests/CLIPTests/Fixtures/models/tiny-short-bf16`

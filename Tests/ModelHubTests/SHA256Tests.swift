@@ -1,4 +1,5 @@
 import ModelHub
+import TestSupport
 import XCTest
 
 /// NIST FIPS 180-4 example vectors, and chunking that must not change the digest.

@@ -2,6 +2,7 @@ import CLIP
 import Foundation
 import GRDB
 import Imaging
+import TestSupport
 import XCTest
 @testable import Search
 

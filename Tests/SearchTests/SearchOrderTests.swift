@@ -1,6 +1,7 @@
 import CLIP
 import Foundation
 import Imaging
+import TestSupport
 import XCTest
 @testable import Search
 

@@ -1,15 +1,14 @@
 import CLIP
 import Foundation
 import Imaging
+import TestSupport
 import XCTest
 @testable import Search
 
 enum Fixture {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     /// A small random CLIP from the CLIP test fixtures (20-d embeddings, 64×64 input).
     static func model(_ name: String = "tiny-gelu-f16") throws -> CLIPModel {
-        try CLIPModel(folder: root.appendingPathComponent("Tests/CLIPTests/Fixtures/models/\(name)"))
+        try CLIPModel(folder: TestFixtures.clipModelFolder(name))
     }
 
     /// A seeded image: a coloured background with a block whose place and colour depend on
@@ -51,24 +50,5 @@ enum Fixture {
     /// still counts as a change.
     static func touch(_ path: String, secondsSince1970: Double) throws {
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: secondsSince1970)], ofItemAtPath: path)
-    }
-}
-
-func temporaryFolder(_ test: XCTestCase) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("clipdetect-search-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-    return url
-}
-
-/// Asserts `body` throws an error whose one-line message contains every fragment.
-func assertThrowsMessage(_ fragments: [String], file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) {
-    do {
-        try body()
-        XCTFail("expected an error mentioning \(fragments)", file: file, line: line)
-    } catch {
-        let msg = "\(error)"
-        XCTAssertFalse(msg.contains("\n"), "error must be one line: \(msg)", file: file, line: line)
-        for f in fragments { XCTAssertTrue(msg.contains(f), "error \"\(msg)\" should mention \"\(f)\"", file: file, line: line) }
     }
 }

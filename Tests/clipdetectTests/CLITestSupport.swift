@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the `clipdetect` binary built next to the test bundle.
@@ -10,8 +11,7 @@ struct CLIRun {
 }
 
 enum CLI {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = TestFixtures.packageRoot
 
     static var binary: URL {
         // The test bundle lives in the build products folder, next to the executable.
@@ -25,7 +25,7 @@ enum CLI {
     }
 
     static func fixtureModel(_ name: String = "tiny-gelu-f16") -> String {
-        packageRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/models/\(name)").path
+        TestFixtures.clipModelFolder(name).path
     }
 
     @discardableResult
@@ -58,13 +58,6 @@ enum CLI {
         return CLIRun(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self), stdoutData: outData)
     }
-}
-
-func makeTemporaryFolder(_ test: XCTestCase) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("clipdetect-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-    return url
 }
 
 /// Asserts a failed run: non-zero exit, exactly one `error: …` line on stderr containing `fragments`.

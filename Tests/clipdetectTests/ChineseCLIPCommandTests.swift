@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The same commands on a Chinese-CLIP model folder (chosen from config.json's model_type),
@@ -19,7 +20,7 @@ final class ChineseCLIPCommandTests: XCTestCase {
     }
 
     func testDetectWithChineseAndEnglishClassesReportsTheirLabels() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let classes = ["长颈鹿", "戴帽子的人", "red star"]
         let r = try CLI.run([try anyPhoto(), "--classes", classes.joined(separator: ","), "--model", model, "--conf", "0",
                              "--max-proposals", "20", "--json", "out.json"], cwd: dir)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The main job, end to end through the binary, on a small random-weight model.
@@ -12,7 +13,7 @@ final class DetectCommandTests: XCTestCase {
     }
 
     func testDetectWritesAnnotatedImageAndJSONWithTheDocumentedSchema() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let input = try anyPhoto()
         let r = try CLI.run([input, "--model", model, "--classes", "red star,blue circle:0.2", "--conf", "0",
                              "--max-proposals", "20", "--json", "out.json"], cwd: dir)
@@ -45,7 +46,7 @@ final class DetectCommandTests: XCTestCase {
     }
 
     func testCOCOFormat() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let r = try CLI.run([try anyPhoto(), "--model", model, "--classes", "a,b", "--conf", "0", "--max-proposals", "10",
                              "--no-save", "--json", "-", "--format", "coco"], cwd: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -60,14 +61,14 @@ final class DetectCommandTests: XCTestCase {
     }
 
     func testNoDetectionsExitsZeroAndSaysSo() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let r = try CLI.run([try anyPhoto(), "--model", model, "--classes", "a", "--conf", "1", "--max-proposals", "5"], cwd: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("no detections"), r.stdout)
     }
 
     func testEmptyClassesIsOneErrorLine() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let r = try CLI.run([try anyPhoto(), "--model", model, "--classes", ""], cwd: dir)
         assertCleanFailure(r, mentions: ["--classes", "empty"])
         XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "no partial output")
@@ -84,7 +85,7 @@ final class DetectCommandTests: XCTestCase {
     }
 
     func testCorruptImageIsOneErrorLineAndNoOutput() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let data = try Data(contentsOf: URL(fileURLWithPath: try anyPhoto()))
         try data.prefix(data.count / 2).write(to: dir.appendingPathComponent("cut.jpg"))
         let r = try CLI.run(["cut.jpg", "--model", model, "--classes", "a", "--json", "out.json"], cwd: dir)
@@ -99,7 +100,7 @@ final class DetectCommandTests: XCTestCase {
     }
 
     func testNeverOverwritesTheInput() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let input = dir.appendingPathComponent("p.jpg")
         try FileManager.default.copyItem(at: URL(fileURLWithPath: try anyPhoto()), to: input)
         let before = try Data(contentsOf: input)
@@ -109,7 +110,7 @@ final class DetectCommandTests: XCTestCase {
     }
 
     func testCorruptImageInAFolderIsSkippedAndTheRestProcessed() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let images = dir.appendingPathComponent("imgs")
         try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
         let good = try Data(contentsOf: URL(fileURLWithPath: try anyPhoto()))

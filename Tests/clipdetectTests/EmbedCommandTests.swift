@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 final class EmbedCommandTests: XCTestCase {
@@ -41,7 +42,7 @@ final class EmbedCommandTests: XCTestCase {
     }
 
     func testUnreadableImageIsOneErrorLineNamingTheFile() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let bad = dir.appendingPathComponent("broken.jpg")
         try Data("this is not a jpeg".utf8).write(to: bad)
         let r = try CLI.run(["embed", "--model", CLI.fixtureModel(), "--image", bad.path])
@@ -50,7 +51,7 @@ final class EmbedCommandTests: XCTestCase {
     }
 
     func testConfigWithoutVisionConfigIsOneErrorLine() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let src = URL(fileURLWithPath: CLI.fixtureModel())
         for f in ["model.safetensors", "vocab.json", "merges.txt"] {
             try FileManager.default.copyItem(at: src.appendingPathComponent(f).resolvingSymlinksInPath(), to: dir.appendingPathComponent(f))
@@ -63,7 +64,7 @@ final class EmbedCommandTests: XCTestCase {
     }
 
     func testTruncatedWeightsAreOneErrorLine() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let src = URL(fileURLWithPath: CLI.fixtureModel())
         for f in ["config.json", "vocab.json", "merges.txt"] {
             try FileManager.default.copyItem(at: src.appendingPathComponent(f).resolvingSymlinksInPath(), to: dir.appendingPathComponent(f))

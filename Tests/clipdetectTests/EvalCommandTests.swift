@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import XCTest
 
 final class EvalCommandTests: XCTestCase {
     /// A two-image COCO set built from the decode fixtures, one annotation each.
     func makeDataset() throws -> URL {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let src = CLI.packageRoot.appendingPathComponent("Tests/ImagingTests/Fixtures/decode")
         let jpgs = try FileManager.default.contentsOfDirectory(atPath: src.path).filter { $0.hasSuffix(".jpg") && !$0.contains("cmyk") }.sorted().prefix(2)
         var images: [[String: Any]] = [], anns: [[String: Any]] = []

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// classify, index, search and similarity, through the built binary.
@@ -27,7 +28,7 @@ final class SearchCommandTests: XCTestCase {
     struct Summary: Decodable { var found, added, modified, unchanged, removed, failed: Int }
 
     func testIndexThenSearchByImageRanksThatImageFirstWithScoreOne() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let paths = try photos(dir)
         let r = try index(dir)
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -42,7 +43,7 @@ final class SearchCommandTests: XCTestCase {
     }
 
     func testSecondIndexRunSkipsEverythingAndReportsRemovals() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let paths = try photos(dir)
         XCTAssertEqual(try index(dir).status, 0)
         let again = try index(dir, extra: ["--json"])
@@ -55,7 +56,7 @@ final class SearchCommandTests: XCTestCase {
     }
 
     func testTextSearchWithoutModelReloadsTheIndexModelAndWritesASheet() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         _ = try photos(dir)
         XCTAssertEqual(try index(dir).status, 0)
         let sheet = dir.appendingPathComponent("sheet.png").path
@@ -69,7 +70,7 @@ final class SearchCommandTests: XCTestCase {
     }
 
     func testCorruptFileIsListedAndSkipped() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         _ = try photos(dir)
         let bad = dir.appendingPathComponent("photos/sub/broken.jpg")
         try Data("this is not a jpeg".utf8).write(to: bad)
@@ -81,7 +82,7 @@ final class SearchCommandTests: XCTestCase {
     }
 
     func testClassifyJSONHasTheDocumentedShapeAndProbabilitiesSumToOne() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let paths = try photos(dir)
         let r = try CLI.run(["classify", paths[0], paths[1], "--classes", "cat, dog,car", "--model", CLI.fixtureModel(), "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -96,7 +97,7 @@ final class SearchCommandTests: XCTestCase {
     }
 
     func testSimilarityOfAnImageWithItselfIsOne() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let paths = try photos(dir)
         let r = try CLI.run(["similarity", paths[0], paths[0], "--model", CLI.fixtureModel()])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -104,7 +105,7 @@ final class SearchCommandTests: XCTestCase {
     }
 
     func testBadInputsAreOneErrorLine() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let paths = try photos(dir)
         let missingIndex = dir.appendingPathComponent("none.sqlite").path
         assertCleanFailure(try CLI.run(["search", "cat", "--index", missingIndex]), mentions: [missingIndex, "no such index"])

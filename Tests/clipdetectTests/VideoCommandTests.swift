@@ -2,6 +2,7 @@ import CLIP
 import Detection
 import Foundation
 import Imaging
+import TestSupport
 import XCTest
 
 /// `clipdetect VIDEO …` end to end through the binary, on synthetic videos written at test
@@ -47,7 +48,7 @@ final class VideoCommandTests: XCTestCase {
     var fast: [String] { ["--model", model, "--classes", "red square,green field", "--conf", "0", "--max-proposals", "12"] }
 
     func testVideoGetsAnAnnotatedVideoAndOneJSONLinePerDetectedFrame() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let input = try writeVideo(dir.appendingPathComponent("clip.avi"))
         let r = try CLI.run([input.path] + fast + ["--every", "3", "--json-lines", "out.jsonl"], cwd: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -73,7 +74,7 @@ final class VideoCommandTests: XCTestCase {
     }
 
     func testAVIOutputAndFPSSamplingAndStartDuration() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let input = try writeVideo(dir.appendingPathComponent("clip.mp4"))
         let r = try CLI.run([input.path] + fast + ["--fps", "2", "--start", "1", "--duration", "2",
                                                    "--output", "boxes.avi", "--json-lines", "out.jsonl"], cwd: dir)
@@ -84,7 +85,7 @@ final class VideoCommandTests: XCTestCase {
     }
 
     func testTrackAddsTrackIdsThatStayStableForTheMovingSquare() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let input = try writeVideo(dir.appendingPathComponent("clip.avi"))
         // Example-picture classes make even random weights find the square (near-identical
         // pictures embed alike); one detection per frame, whatever its class.
@@ -123,7 +124,7 @@ final class VideoCommandTests: XCTestCase {
     }
 
     func testTruncatedVideoProcessesTheReadableFramesAndSaysSo() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let full = try writeVideo(dir.appendingPathComponent("full.avi"))
         let data = try Data(contentsOf: full)
         try data.prefix(data.count / 2).write(to: dir.appendingPathComponent("cut.avi"))
@@ -139,7 +140,7 @@ final class VideoCommandTests: XCTestCase {
     }
 
     func testCorruptFrameIsSkippedCountedAndTheOutputKeepsItsLength() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let clean = try writeVideo(dir.appendingPathComponent("clean.avi"))
         var bytes = [UInt8](try Data(contentsOf: clean))
         let sois = (0..<(bytes.count - 2)).filter { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xD8 && bytes[$0 + 2] == 0xFF }
@@ -154,7 +155,7 @@ final class VideoCommandTests: XCTestCase {
     }
 
     func testNoReuseGivesTheSameDetectionsOnAStaticVideoAndReuseSavesEncodes() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let input = try writeVideo(dir.appendingPathComponent("static.avi"), frames: 12, moving: false)
         let a = try CLI.run([input.path] + fast + ["--every", "2", "--no-save", "--json-lines", "reuse.jsonl"], cwd: dir)
         let b = try CLI.run([input.path] + fast + ["--every", "2", "--no-save", "--no-reuse", "--json-lines", "fresh.jsonl"], cwd: dir)
@@ -178,7 +179,7 @@ final class VideoCommandTests: XCTestCase {
     }
 
     func assertStopsCleanly(signal: (Process) -> Void, status: Int32, line: UInt = #line) throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let input = try writeVideo(dir.appendingPathComponent("long.avi"), frames: 400)
         let p = Process()
         p.executableURL = CLI.binary
@@ -210,7 +211,7 @@ final class VideoCommandTests: XCTestCase {
     }
 
     func testBadVideoArgumentsFailWithOneLineAndLeaveNoFiles() throws {
-        let dir = try makeTemporaryFolder(self)
+        let dir = try temporaryFolder(self)
         let input = try writeVideo(dir.appendingPathComponent("clip.avi"), frames: 5)
         let notVideo = dir.appendingPathComponent("notes.mp4")
         try Data("hello".utf8).write(to: notVideo)

@@ -39,21 +39,6 @@ public struct ImageDetections: Codable, Sendable, Equatable {
     }
 }
 
-/// One detection in COCO's results format: `{"image_id", "category_id", "bbox": [x, y, w, h], "score"}`.
-public struct COCOResult: Codable, Sendable, Equatable {
-    public var image_id: Int
-    public var category_id: Int
-    public var bbox: [Float]
-    public var score: Float
-
-    public init(imageId: Int, categoryId: Int, box: Box, score: Float) {
-        image_id = imageId
-        category_id = categoryId
-        bbox = [box.x1, box.y1, box.x2 - box.x1, box.y2 - box.y1]
-        self.score = score
-    }
-}
-
 /// JSON encoding used for every machine-readable output: stable key order, no escaped slashes.
 public func detectionJSON<T: Encodable>(_ value: T, pretty: Bool = false) throws -> Data {
     let enc = JSONEncoder()

@@ -1,3 +1,4 @@
+import Detection
 import Foundation
 
 /// Ground truth in COCO "instances" format, as `pycocotools.coco.COCO` reads it (boxes only).
@@ -138,27 +139,7 @@ public struct COCOGroundTruth: Sendable {
     }
 }
 
-/// One detection in COCO results format (`[{"image_id", "category_id", "bbox", "score"}]`),
-/// the file `pycocotools.coco.COCO.loadRes` reads. `bbox` is `[x, y, width, height]`.
-///
-/// ```swift
-/// let dets = try COCODetection.load(from: resultsURL, groundTruth: gt)
-/// let metrics = COCOEvaluator.evaluate(groundTruth: gt, detections: dets)
-/// try JSONEncoder().encode(dets).write(to: outURL)       // the same format back
-/// ```
-public struct COCODetection: Sendable, Codable, Equatable {
-    public var image_id: Int
-    public var category_id: Int
-    public var bbox: [Double]
-    public var score: Double
-
-    public init(image_id: Int, category_id: Int, bbox: [Double], score: Double) {
-        self.image_id = image_id
-        self.category_id = category_id
-        self.bbox = bbox
-        self.score = score
-    }
-
+extension COCODetection {
     /// Reads a COCO results file and checks it against `groundTruth` with `validate`.
     ///
     /// - Throws: `DetectionError` naming the file when it is unreadable, not a JSON array of

@@ -1,3 +1,4 @@
+import Detection
 import Foundation
 
 /// The twelve COCO bbox summary numbers plus per-category AP, as pycocotools reports them.

@@ -52,8 +52,6 @@ public final class VideoDetector {
     public let reuse: EmbeddingReuse?
     /// The tracker (nil when tracking is off).
     public let tracker: Tracker?
-    private let proposals: ProposalGenerator
-    private let stableProposals: VideoProposals
     private var encodedWithoutReuse = 0
 
     /// - Precondition: `detector` has its classes set.
@@ -64,8 +62,6 @@ public final class VideoDetector {
         self.options = options
         reuse = try options.reuse.map { try EmbeddingReuse(options: $0) }
         tracker = try options.tracking.map { try Tracker(options: $0) }
-        proposals = ProposalGenerator(options: detector.options.proposals)
-        stableProposals = VideoProposals(options: detector.options.proposals)
     }
 
     /// The frame selection for a source with `info` (its fps, or `fallbackFPS`).
@@ -80,36 +76,13 @@ public final class VideoDetector {
         return options.maxFrames.map { min($0, n) } ?? n
     }
 
-    /// Detects one frame the way `Detector.detect` does (same proposals, scoring and NMS).
-    /// With reuse on, two things change where pixels did not (see `EmbeddingReuse` and
-    /// `VideoProposals`): selective-search boxes over unchanged pixels are preferred when the
-    /// proposal cap is applied, and a proposal may be replaced by a cached near-duplicate box
-    /// (IoU ≥ 0.9) with its cached embedding. Detections pass through the tracker when
-    /// tracking is on. Frames must come in order.
+    /// Detects one frame with `Detector.detect(_:timings:reuse:)` — the same step as a photo,
+    /// with this run's reuse cache when reuse is on — then passes the detections through the
+    /// tracker when tracking is on. Frames must come in order.
     public func detectFrame(_ image: RGBImage, timings: inout StageTimings) throws -> [Detection] {
-        guard !detector.classes.isEmpty else { throw DetectionError("no classes set: call setClasses first") }
-        var t0 = uptimeNanos()
-        var boxes: [Box]
-        let embeddings: [[Float]]
-        if let reuse {
-            reuse.beginFrame(image, contextMargin: detector.options.contextMargin)
-            boxes = try stableProposals.proposals(for: image) { reuse.hasUnchangedEntry(near: $0) }
-            timings.proposals += secondsSince(t0)
-            (boxes, embeddings) = reuse.embeddings(for: boxes) { missing in
-                detector.embedRegions(image, boxes: missing, timings: &timings)
-            }
-        } else {
-            boxes = try proposals.proposals(for: image)
-            timings.proposals += secondsSince(t0)
-            embeddings = detector.embedRegions(image, boxes: boxes, timings: &timings)
-            encodedWithoutReuse += boxes.count
-        }
-        t0 = uptimeNanos()
-        let candidates = detector.score(embeddings: embeddings, boxes: boxes)
-        timings.score += secondsSince(t0)
-        t0 = uptimeNanos()
-        var kept = detector.suppress(candidates)
-        timings.nms += secondsSince(t0)
+        let cropsBefore = timings.cropCount
+        var kept = try detector.detect(image, timings: &timings, reuse: reuse)
+        if reuse == nil { encodedWithoutReuse += timings.cropCount - cropsBefore }
         if let tracker { kept = tracker.update(kept) }
         return kept
     }

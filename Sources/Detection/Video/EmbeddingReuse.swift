@@ -11,8 +11,10 @@ import CLIP
 /// print(reuse.encodesMade, reuse.encodesSaved)
 /// ```
 ///
-/// Which proposals a frame gets is `VideoProposals`' job (candidates over unchanged pixels
-/// first); this class decides which of them need encoding.
+/// Which proposals a frame gets is `ProposalGenerator.proposals(for:preferring:)`' job
+/// (candidates over unchanged pixels first, judged by `Frame.hasUnchangedEntry(near:)`); this
+/// class decides which of them need encoding. Per frame: `beginFrame` returns the frame's
+/// handle, and both questions are asked of the handle, so they cannot be asked of no frame.
 ///
 /// Rule. Each encoded crop is cached with its box and a *signature*: a colour thumbnail (mean
 /// R, G, B per cell, 0–255; 16×16 cells, fewer for crops under 128 px so that a cell spans at
@@ -85,9 +87,38 @@ public final class EmbeddingReuse {
     private var entries: [Entry] = []
     private var clock = 0
     private var frame: FrameState?
+    private var nextFrameID = 0
+
+    /// One frame's view of the cache, returned by `beginFrame`: its questions compare the cache
+    /// with that frame's pixels. A handle stays valid after a later `beginFrame` (it is then
+    /// compared with its own frame again, at the cost of recomputing its verdicts).
+    public final class Frame {
+        private let owner: EmbeddingReuse
+        fileprivate let state: FrameState
+
+        fileprivate init(owner: EmbeddingReuse, state: FrameState) {
+            self.owner = owner
+            self.state = state
+        }
+
+        /// Whether a cached entry could stand in for `box` in this frame (a near-duplicate box
+        /// whose pixels did not change).
+        public func hasUnchangedEntry(near box: Box) -> Bool {
+            owner.activate(state)
+            guard let e = owner.bestEntry(for: box) else { return false }
+            return owner.unchanged(e)
+        }
+
+        /// `EmbeddingReuse.embeddings(for:in:contextMargin:encode:)` on this frame.
+        public func embeddings(for boxes: [Box], encode: ([Box]) throws -> [[Float]]) rethrows -> (boxes: [Box], embeddings: [[Float]]) {
+            owner.activate(state)
+            return try owner.embeddings(for: boxes, encode: encode)
+        }
+    }
 
     /// The frame being worked on: its colour integral and the per-entry verdicts so far.
-    struct FrameState {
+    fileprivate struct FrameState {
+        var id: Int
         var integral: ColorIntegral
         var contextMargin: Float
         var verdicts: [Int: Bool] = [:]
@@ -105,29 +136,29 @@ public final class EmbeddingReuse {
     /// Boxes and embeddings for the proposals `boxes` in `image`, in order: `boxes[i]` itself
     /// with a fresh embedding, or the cached box standing in for it with its cached embedding
     /// (see the rule above). `encode` gets the boxes that need encoding, in order, and must
-    /// return one embedding per box. Same as `beginFrame` then `embeddings(for:encode:)`.
+    /// return one embedding per box. Same as `beginFrame(...).embeddings(for:encode:)`.
     public func embeddings(for boxes: [Box], in image: RGBImage, contextMargin: Float,
                            encode: ([Box]) throws -> [[Float]]) rethrows -> (boxes: [Box], embeddings: [[Float]]) {
-        beginFrame(image, contextMargin: contextMargin)
-        return try embeddings(for: boxes, encode: encode)
+        try beginFrame(image, contextMargin: contextMargin).embeddings(for: boxes, encode: encode)
     }
 
-    /// Starts a frame: later calls compare the cache with `image`'s pixels.
-    public func beginFrame(_ image: RGBImage, contextMargin: Float) {
+    /// Starts a frame (one step of the entries' age clock) and returns its handle, whose
+    /// questions compare the cache with `image`'s pixels.
+    public func beginFrame(_ image: RGBImage, contextMargin: Float) -> Frame {
         clock += 1
-        frame = FrameState(integral: ColorIntegral(image), contextMargin: contextMargin)
+        nextFrameID += 1
+        let state = FrameState(id: nextFrameID, integral: ColorIntegral(image), contextMargin: contextMargin)
+        frame = state
+        return Frame(owner: self, state: state)
     }
 
-    /// Whether a cached entry could stand in for `box` in the current frame (a near-duplicate
-    /// box whose pixels did not change). Precondition: `beginFrame` was called.
-    public func hasUnchangedEntry(near box: Box) -> Bool {
-        guard let e = bestEntry(for: box) else { return false }
-        return unchanged(e)
+    /// Makes `state` the frame the cache is compared with (verdicts are per frame).
+    private func activate(_ state: FrameState) {
+        if frame?.id != state.id { frame = state }
     }
 
-    /// `embeddings(for:in:contextMargin:encode:)` on the frame given to `beginFrame`.
-    public func embeddings(for boxes: [Box], encode: ([Box]) throws -> [[Float]]) rethrows -> (boxes: [Box], embeddings: [[Float]]) {
-        guard let frame else { preconditionFailure("beginFrame must come first") }
+    private func embeddings(for boxes: [Box], encode: ([Box]) throws -> [[Float]]) rethrows -> (boxes: [Box], embeddings: [[Float]]) {
+        guard let frame else { return (boxes, try encode(boxes)) }
         var outBoxes = boxes
         var result = [[Float]?](repeating: nil, count: boxes.count)
         var missing: [Int] = []

@@ -78,12 +78,29 @@ public final class Detector {
     }
 
     /// Same as `detect(_:)`, adding each stage's time to `timings`.
-    public func detect(_ image: RGBImage, timings: inout StageTimings) throws -> [Detection] {
+    ///
+    /// With `reuse` (video: frames in order), two things change where pixels did not change
+    /// since a crop was encoded (see `EmbeddingReuse`): proposals a valid cache entry stands
+    /// for are taken first when the proposal cap is applied, and a proposal may be replaced by
+    /// a cached near-duplicate box (IoU ≥ 0.9) with its cached embedding. Everything else —
+    /// scoring, thresholds, NMS — is the same step for a photo and a video frame.
+    public func detect(_ image: RGBImage, timings: inout StageTimings, reuse: EmbeddingReuse? = nil) throws -> [Detection] {
         guard !classes.isEmpty else { throw DetectionError("no classes set: call setClasses first") }
         var t0 = uptimeNanos()
-        let boxes = try proposalGenerator.proposals(for: image)
-        timings.proposals += secondsSince(t0)
-        let embeddings = embedRegions(image, boxes: boxes, timings: &timings)
+        var boxes: [Box]
+        let embeddings: [[Float]]
+        if let reuse {
+            let frame = reuse.beginFrame(image, contextMargin: options.contextMargin)
+            boxes = try proposalGenerator.proposals(for: image, preferring: frame.hasUnchangedEntry(near:))
+            timings.proposals += secondsSince(t0)
+            (boxes, embeddings) = frame.embeddings(for: boxes) { missing in
+                embedRegions(image, boxes: missing, timings: &timings)
+            }
+        } else {
+            boxes = try proposalGenerator.proposals(for: image)
+            timings.proposals += secondsSince(t0)
+            embeddings = embedRegions(image, boxes: boxes, timings: &timings)
+        }
         t0 = uptimeNanos()
         let candidates = score(embeddings: embeddings, boxes: boxes)
         timings.score += secondsSince(t0)

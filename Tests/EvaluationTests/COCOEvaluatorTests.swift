@@ -1,6 +1,8 @@
 import Foundation
+import TestSupport
 import XCTest
-@testable import Detection
+@testable import Evaluation
+import Detection
 
 /// Golden tests against pycocotools (Fixtures/coco/make_coco_fixtures.py) plus loader errors.
 final class COCOEvaluatorTests: XCTestCase {

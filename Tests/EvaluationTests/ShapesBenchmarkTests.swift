@@ -1,7 +1,9 @@
 import CLIP
 import Detection
+import Evaluation
 import Foundation
 import Imaging
+import TestSupport
 import XCTest
 
 /// The shipped model on the committed benchmark: a floor on COCO AP50 over a small subset
@@ -17,18 +19,8 @@ final class ShapesBenchmarkTests: XCTestCase {
         let model = try CLIPModel(folder: Self.root.appendingPathComponent("models/shapes-tiny"))
         let gt = try COCOGroundTruth.load(from: Self.bench.appendingPathComponent("annotations.json"))
         let detector = try Detector(model: model)
-        try detector.setClasses(gt.categories.map { ClassSpec($0.name) })
-        let images = Array(gt.images.prefix(Self.subset))
-        var results: [COCODetection] = []
-        for image in images {
-            let rgb = try ImageLoader.load(path: Self.bench.appendingPathComponent(image.fileName).path)
-            for d in try detector.detect(rgb) {
-                results.append(COCODetection(image_id: image.id, category_id: gt.categories[d.classId].id,
-                                             bbox: [Double(d.box.x1), Double(d.box.y1), Double(d.box.width), Double(d.box.height)],
-                                             score: Double(d.score)))
-            }
-        }
-        let metrics = COCOEvaluator.evaluate(groundTruth: gt, detections: results, imageIds: images.map(\.id))
+        let run = try DatasetEvaluation.run(detector, on: gt, imageFolder: Self.bench.path, limit: Self.subset)
+        let metrics = run.overall
         XCTAssertGreaterThanOrEqual(metrics.ap50, Self.ap50Floor, "AP50 on the first \(Self.subset) benchmark images")
     }
 }
