@@ -18,6 +18,8 @@ from transformers import CLIPImageProcessorPil, CLIPModel, CLIPTokenizerFast
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DATA = pathlib.Path("/usr/share/doc/opencv-doc/examples/data")
+if not DATA.is_dir():  # Debian's opencv-doc
+    subprocess.run([str(ROOT / "tools" / "install-dev-deps.sh")], check=True)
 TEXTS = ["a photo of a cat.", "a red backpack", "person wearing a hat", "ein Foto eines Hundes 🐕"]
 
 

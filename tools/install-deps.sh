@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages clipdetect builds against (no-op when they are present).
-# Uses sudo only when not root.
+# Installs the Debian packages clipdetect builds against (no-op when they are present), or the
+# packages named as arguments (tools/install-dev-deps.sh). Uses sudo only when not root.
 set -euo pipefail
 pkgs=(libopenblas-dev libopencv-dev libjpeg-dev libsqlite3-dev pkg-config)
+[ $# -eq 0 ] || pkgs=("$@")
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

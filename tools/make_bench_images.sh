@@ -4,6 +4,7 @@
 set -e
 OUT=${1:-/tmp/bench1000}
 SRC=/usr/share/doc/opencv-doc/examples/data
+[ -d "$SRC" ] || "$(dirname "$0")/install-dev-deps.sh"   # Debian's opencv-doc
 rm -rf "$OUT"; mkdir -p "$OUT"
 set -- $(ls -S "$SRC"/*.jpg | head -25)
 n=0

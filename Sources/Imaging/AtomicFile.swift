@@ -11,7 +11,7 @@ import Darwin
 enum AtomicFile {
     /// Writes `bytes` to a fresh hidden file in `folder` and renames it over `path`.
     /// The temporary file is removed on every failure path.
-    static func replace(_ path: String, folder: String, with bytes: Data) throws(ImageWriteError) {
+    static func replace(_ path: String, folder: String, with bytes: Data) throws(ImagingError) {
         let base = (path as NSString).lastPathComponent
         var descriptor: Int32 = -1
         var temporary = ""
@@ -23,7 +23,7 @@ enum AtomicFile {
             if descriptor >= 0 || errno != EEXIST { break }
         }
         guard descriptor >= 0 else {
-            throw ImageWriteError(.unwritable, file: path, reason: "cannot create a file in folder \(folder) (\(String(cString: strerror(errno))))")
+            throw ImagingError(.unwritable, file: path, reason: "cannot create a file in folder \(folder) (\(String(cString: strerror(errno))))")
         }
         var failure: String?
         bytes.withUnsafeBytes { raw in
@@ -48,7 +48,7 @@ enum AtomicFile {
         }
         if let failure {
             unlink(temporary)
-            throw ImageWriteError(.unwritable, file: path, reason: failure)
+            throw ImagingError(.unwritable, file: path, reason: failure)
         }
     }
 }

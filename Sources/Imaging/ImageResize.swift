@@ -8,15 +8,23 @@ extension RGBImage {
     /// anything that enlarges a side uses bilinear interpolation. The same size returns `self`.
     ///
     /// ```swift
-    /// let small = photo.resized(width: 320, height: 240)
+    /// let small = try photo.resized(width: 320, height: 240)
     /// ```
     ///
-    /// Precondition: `width > 0`, `height > 0`. Stops the process only if memory runs out.
-    public func resized(width newWidth: Int, height newHeight: Int) -> RGBImage {
-        precondition(newWidth > 0 && newHeight > 0, "resized(width:height:) needs a positive size")
+    /// - Throws: `ImagingError` (file `<memory>`) of kind `.invalidArgument` for a size that is
+    ///   not positive, `.outOfMemory` when OpenCV cannot allocate or fails otherwise.
+    public func resized(width newWidth: Int, height newHeight: Int) throws(ImagingError) -> RGBImage {
+        guard newWidth > 0, newHeight > 0, newWidth <= Int(Int32.max), newHeight <= Int(Int32.max) else {
+            throw ImagingError(.invalidArgument, file: "<memory>",
+                               reason: "cannot resize a \(width)x\(height) image to \(newWidth)x\(newHeight): the size must be positive")
+        }
         if newWidth == width, newHeight == height { return self }
         let filter = newWidth <= width && newHeight <= height ? CD_INTER_AREA : CD_INTER_LINEAR
-        var output = [UInt8](repeating: 0, count: newWidth * newHeight * 3)
+        let (count, overflow) = newWidth.multipliedReportingOverflow(by: newHeight * 3)
+        guard !overflow else {
+            throw ImagingError(.outOfMemory, file: "<memory>", reason: "cannot resize a \(width)x\(height) image to \(newWidth)x\(newHeight): too many pixels")
+        }
+        var output = [UInt8](repeating: 0, count: count)
         var message = [CChar](repeating: 0, count: 256)
         let status = pixels.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { target in
@@ -28,7 +36,10 @@ extension RGBImage {
             }
         }
         // With valid sizes the only way cv::resize fails is running out of memory.
-        precondition(status == CD_OK, "resize failed: " + String(cString: message))
+        guard status == CD_OK else {
+            let detail = String(shimMessage: message)
+            throw ImagingError(.outOfMemory, file: "<memory>", reason: "cannot resize a \(width)x\(height) image to \(newWidth)x\(newHeight) (\(detail))")
+        }
         return RGBImage(width: newWidth, height: newHeight, pixels: output)
     }
 }

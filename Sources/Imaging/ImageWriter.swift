@@ -35,25 +35,25 @@ public enum ImageWriter {
     /// - Parameters:
     ///   - path: the output file; its extension (`.jpg`, `.jpeg` or `.png`) picks the format.
     ///   - quality: JPEG quality in 1...100 (ignored for PNG, which is lossless).
-    /// - Throws: `ImageWriteError` naming `path` for an unknown extension, a quality out of
+    /// - Throws: `ImagingError` naming `path` for an unknown extension, a quality out of
     ///   range, a missing or unwritable folder, a destination that is a folder, or an encoder or
     ///   disk failure. On error the destination is left as it was.
-    public static func write(_ image: RGBImage, to path: String, quality: Int = 92) throws(ImageWriteError) {
+    public static func write(_ image: RGBImage, to path: String, quality: Int = 92) throws(ImagingError) {
         guard let format = Format(path: path) else {
             let ext = (path as NSString).pathExtension
             let shown = ext.isEmpty ? "no extension" : "extension .\(ext)"
-            throw ImageWriteError(.unsupportedFormat, file: path, reason: "\(shown) is not a format the writer knows; use .jpg, .jpeg or .png")
+            throw ImagingError(.unsupportedFormat, file: path, reason: "\(shown) is not a format the writer knows; use .jpg, .jpeg or .png")
         }
         let folder = folderOf(path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
-            throw ImageWriteError(.unwritable, file: path, reason: "folder \(folder) does not exist")
+            throw ImagingError(.unwritable, file: path, reason: "folder \(folder) does not exist")
         }
         guard isDirectory.boolValue else {
-            throw ImageWriteError(.unwritable, file: path, reason: "\(folder) is not a folder")
+            throw ImagingError(.unwritable, file: path, reason: "\(folder) is not a folder")
         }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw ImageWriteError(.unwritable, file: path, reason: "is a folder, not a file")
+            throw ImagingError(.unwritable, file: path, reason: "is a folder, not a file")
         }
         // Encode before touching the disk, so an encoder failure cannot leave anything behind.
         let bytes = try encode(image, format: format, quality: quality, name: path)
@@ -63,15 +63,15 @@ public enum ImageWriter {
     /// Encodes `image` in memory.
     ///
     /// - Parameter quality: JPEG quality in 1...100 (ignored for PNG).
-    /// - Throws: `ImageWriteError` (named "<memory>") when the quality is out of range or the
+    /// - Throws: `ImagingError` (named "<memory>") when the quality is out of range or the
     ///   encoder fails.
-    public static func encode(_ image: RGBImage, format: Format, quality: Int = 92) throws(ImageWriteError) -> Data {
+    public static func encode(_ image: RGBImage, format: Format, quality: Int = 92) throws(ImagingError) -> Data {
         try encode(image, format: format, quality: quality, name: "<memory>")
     }
 
-    private static func encode(_ image: RGBImage, format: Format, quality: Int, name: String) throws(ImageWriteError) -> Data {
+    private static func encode(_ image: RGBImage, format: Format, quality: Int, name: String) throws(ImagingError) -> Data {
         if format == .jpeg, !(1...100).contains(quality) {
-            throw ImageWriteError(.invalidArgument, file: name, reason: "JPEG quality \(quality) is outside 1...100")
+            throw ImagingError(.invalidArgument, file: name, reason: "JPEG quality \(quality) is outside 1...100")
         }
         var buffer = cd_buffer()
         var message = [CChar](repeating: 0, count: 256)
@@ -89,8 +89,8 @@ public enum ImageWriter {
         }
         defer { cd_buffer_free(&buffer) }
         guard status == CD_OK, let data = buffer.data else {
-            let detail = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw ImageWriteError(.encodeFailed, file: name, reason: "cannot encode the \(image.width)x\(image.height) image as \(format.rawValue.uppercased()) (\(detail))")
+            let detail = String(shimMessage: message)
+            throw ImagingError(.encodeFailed, file: name, reason: "cannot encode the \(image.width)x\(image.height) image as \(format.rawValue.uppercased()) (\(detail))")
         }
         return Data(bytes: data, count: buffer.size)
     }

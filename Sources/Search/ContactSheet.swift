@@ -53,73 +53,74 @@ public struct ContactSheet: Sendable {
     }
 
     /// Draws the sheet. `load` reads a hit's image (default: `ImageLoader.load`); nil marks
-    /// it unreadable.
+    /// it unreadable (as does an image that cannot be scaled to a thumbnail).
     public func render(query: Query, hits: [SearchHit],
                        load: (String) -> RGBImage? = { try? ImageLoader.load(path: $0) }) -> RGBImage {
         let (width, height) = size(hits: hits.count)
         let columns = grid(tiles: hits.count + 1).columns
-        var pixels = [UInt8](repeating: 250, count: width * height * 3)
-        pixels.withUnsafeMutableBufferPointer { buffer in
-            let canvas = SheetCanvas(pixels: buffer.baseAddress!, width: width, height: height)
-            for tile in 0...hits.count {
-                let x = gap + (tile % columns) * (tileSize + gap)
-                let y = gap + (tile / columns) * (tileSize + captionHeight + gap)
-                if tile == 0 {
-                    drawQuery(query, x: x, y: y, on: canvas)
-                } else {
-                    let hit = hits[tile - 1]
-                    if let image = load(hit.path) {
-                        drawThumbnail(image, x: x, y: y, on: canvas)
-                    } else {
-                        canvas.fill(x: x, y: y, w: tileSize, h: tileSize, (160, 160, 160))
-                        canvas.text("unreadable", x: x + 8, baseline: y + tileSize / 2, scale: 0.5, thickness: 1, (40, 40, 40))
-                    }
-                    caption(String(format: "#%d  %.3f", tile, Double(hit.score)),
-                            (hit.path as NSString).lastPathComponent, x: x, y: y, on: canvas)
+        var canvas = Canvas(width: width, height: height, fill: (250, 250, 250))
+        for tile in 0...hits.count {
+            let x = gap + (tile % columns) * (tileSize + gap)
+            let y = gap + (tile / columns) * (tileSize + captionHeight + gap)
+            if tile == 0 {
+                drawQuery(query, x: x, y: y, on: &canvas)
+            } else {
+                let hit = hits[tile - 1]
+                if !(load(hit.path).map { drawThumbnail($0, x: x, y: y, on: &canvas) } ?? false) {
+                    canvas.fill(PixelRect(x: x, y: y, width: tileSize, height: tileSize), color: (160, 160, 160))
+                    canvas.text("unreadable", x: x + 8, baseline: y + tileSize / 2, scale: 0.5, thickness: 1, color: (40, 40, 40))
                 }
+                caption(String(format: "#%d  %.3f", tile, Double(hit.score)),
+                        (hit.path as NSString).lastPathComponent, x: x, y: y, on: &canvas)
             }
         }
-        return RGBImage(width: width, height: height, pixels: pixels)
+        return canvas.image
     }
 
-    private func drawQuery(_ query: Query, x: Int, y: Int, on canvas: SheetCanvas) {
+    private func drawQuery(_ query: Query, x: Int, y: Int, on canvas: inout Canvas) {
         switch query {
         case .image(let image, let name):
-            drawThumbnail(image, x: x, y: y, on: canvas)
-            caption("query image", (name as NSString).lastPathComponent, x: x, y: y, on: canvas)
+            if !drawThumbnail(image, x: x, y: y, on: &canvas) {
+                canvas.fill(PixelRect(x: x, y: y, width: tileSize, height: tileSize), color: (160, 160, 160))
+            }
+            caption("query image", (name as NSString).lastPathComponent, x: x, y: y, on: &canvas)
         case .text(let text):
-            canvas.fill(x: x, y: y, w: tileSize, h: tileSize, (36, 52, 84))
+            canvas.fill(PixelRect(x: x, y: y, width: tileSize, height: tileSize), color: (36, 52, 84))
             let scale = 0.6, thickness = 1, pad = 10, lineHeight = 22
-            var lines = SheetCanvas.wrapped("\"\(text)\"", maxWidth: tileSize - 2 * pad, scale: scale, thickness: thickness)
+            var lines = canvas.wrapped("\"\(text)\"", maxWidth: tileSize - 2 * pad, scale: scale, thickness: thickness)
             let fit = max(1, (tileSize - 2 * pad) / lineHeight)
             if lines.count > fit {
                 lines = Array(lines.prefix(fit))
-                lines[fit - 1] = SheetCanvas.fitted(lines[fit - 1] + "...", maxWidth: tileSize - 2 * pad, scale: scale, thickness: thickness)
+                lines[fit - 1] = canvas.fitted(lines[fit - 1] + "...", maxWidth: tileSize - 2 * pad, scale: scale, thickness: thickness)
             }
             let top = y + (tileSize - lines.count * lineHeight) / 2
             for (i, line) in lines.enumerated() {
-                canvas.text(line, x: x + pad, baseline: top + (i + 1) * lineHeight - 6, scale: scale, thickness: thickness, (255, 255, 255))
+                canvas.text(line, x: x + pad, baseline: top + (i + 1) * lineHeight - 6, scale: scale, thickness: thickness,
+                            color: (255, 255, 255))
             }
-            caption("query text", "", x: x, y: y, on: canvas)
+            caption("query text", "", x: x, y: y, on: &canvas)
         }
     }
 
-    private func drawThumbnail(_ image: RGBImage, x: Int, y: Int, on canvas: SheetCanvas) {
-        canvas.fill(x: x, y: y, w: tileSize, h: tileSize, (225, 225, 225))
+    /// Draws `image` scaled to fit the tile at (x, y); false (nothing drawn) if it cannot be scaled.
+    private func drawThumbnail(_ image: RGBImage, x: Int, y: Int, on canvas: inout Canvas) -> Bool {
         let scale = min(Double(tileSize) / Double(image.width), Double(tileSize) / Double(image.height))
         let w = min(tileSize, max(1, Int((Double(image.width) * scale).rounded())))
         let h = min(tileSize, max(1, Int((Double(image.height) * scale).rounded())))
-        canvas.blit(image.resized(width: w, height: h), x: x + (tileSize - w) / 2, y: y + (tileSize - h) / 2)
+        guard let thumbnail = try? image.resized(width: w, height: h) else { return false }
+        canvas.fill(PixelRect(x: x, y: y, width: tileSize, height: tileSize), color: (225, 225, 225))
+        canvas.paste(thumbnail, x: x + (tileSize - w) / 2, y: y + (tileSize - h) / 2)
+        return true
     }
 
-    private func caption(_ first: String, _ second: String, x: Int, y: Int, on canvas: SheetCanvas) {
+    private func caption(_ first: String, _ second: String, x: Int, y: Int, on canvas: inout Canvas) {
         guard captionHeight >= 20 else { return }
         let scale = 0.5, top = y + tileSize
-        canvas.text(SheetCanvas.fitted(first, maxWidth: tileSize, scale: scale, thickness: 1),
-                    x: x + 2, baseline: top + 18, scale: scale, thickness: 1, (0, 0, 0))
+        canvas.text(canvas.fitted(first, maxWidth: tileSize, scale: scale, thickness: 1),
+                    x: x + 2, baseline: top + 18, scale: scale, thickness: 1, color: (0, 0, 0))
         if captionHeight >= 40 {
-            canvas.text(SheetCanvas.fitted(second, maxWidth: tileSize, scale: 0.45, thickness: 1),
-                        x: x + 2, baseline: top + 37, scale: 0.45, thickness: 1, (90, 90, 90))
+            canvas.text(canvas.fitted(second, maxWidth: tileSize, scale: 0.45, thickness: 1),
+                        x: x + 2, baseline: top + 37, scale: 0.45, thickness: 1, color: (90, 90, 90))
         }
     }
 }

@@ -4,25 +4,6 @@ import Foundation
 import GRDB
 import Imaging
 
-/// Settings of `ImageIndex.update(folder:model:options:progress:)`.
-public struct IndexOptions: Sendable {
-    /// Images decoded, encoded and committed together.
-    public var batchSize = 32
-    /// File extensions taken as images.
-    public var extensions = FolderScanner.defaultExtensions
-    /// The id rows are stored under; nil: `ModelIdentity.id(of: model)`.
-    public var modelID: String?
-    /// Where the model came from, recorded so `search` can reload it (a folder path or
-    /// `config:PRESET:SEED`).
-    public var modelSource: String?
-
-    public init(batchSize: Int = 32, modelID: String? = nil, modelSource: String? = nil) {
-        self.batchSize = batchSize
-        self.modelID = modelID
-        self.modelSource = modelSource
-    }
-}
-
 extension ImageIndex {
     /// Brings the index up to date with the image files under `folder` (recursively).
     ///
@@ -124,67 +105,5 @@ extension ImageIndex {
                 }
             }
         }
-    }
-}
-
-/// A batch of files decoded and preprocessed into `pixel_values`, ready for the encoder.
-final class PreparedBatch: @unchecked Sendable {
-    let files: [ScannedFile]
-    /// Indices into `files` that decoded, in pixel-slot order.
-    private(set) var decoded: [Int] = []
-    private(set) var failures: [(file: ScannedFile, reason: String)] = []
-    private let pixels: FloatBuffer
-
-    init(_ files: [ScannedFile], model: CLIPModel) {
-        self.files = files
-        var images = [RGBImage?](repeating: nil, count: files.count)
-        var errors = [String?](repeating: nil, count: files.count)
-        images.withUnsafeMutableBufferPointer { imageSlots in
-            errors.withUnsafeMutableBufferPointer { errorSlots in
-                DispatchQueue.concurrentPerform(iterations: files.count) { i in
-                    do {
-                        imageSlots[i] = try ImageLoader.load(path: files[i].path)
-                    } catch let e as ImagingError {
-                        errorSlots[i] = e.reason
-                    } catch {
-                        errorSlots[i] = "\(error)"
-                    }
-                }
-            }
-        }
-        for i in files.indices {
-            if images[i] != nil { decoded.append(i) } else { failures.append((files[i], errors[i] ?? "cannot be decoded")) }
-        }
-        let per = 3 * model.imageSize * model.imageSize
-        pixels = FloatBuffer(count: max(1, decoded.count) * per)
-        let ok = decoded.map { images[$0]! }
-        model.preprocess(ok, range: 0..<ok.count, into: pixels.pointer)
-    }
-
-    /// Embeddings of the decoded files, in `decoded` order.
-    func encode(with model: CLIPModel, batchSize: Int) -> [[Float]] {
-        guard !decoded.isEmpty else { return [] }
-        let per = 3 * model.imageSize * model.imageSize
-        return model.imageFeatures(pixelValues: UnsafeBufferPointer(start: pixels.pointer, count: decoded.count * per),
-                                   count: decoded.count, batchSize: batchSize)
-    }
-}
-
-/// A value computed on a background queue, collected with `wait()`.
-final class Prefetch<T>: @unchecked Sendable {
-    private var value: T?
-    private let group = DispatchGroup()
-
-    init(on queue: DispatchQueue, _ work: @escaping () -> T) {
-        group.enter()
-        queue.async {
-            self.value = work()
-            self.group.leave()
-        }
-    }
-
-    func wait() -> T {
-        group.wait()
-        return value!
     }
 }

@@ -38,10 +38,13 @@ struct Bench: ParsableCommand {
         var threads: Int
     }
 
+    func validate() throws {
+        try ArgumentChecks.require("--batch", batch, in: 1...4096)
+        try ArgumentChecks.require("--iterations", iterations, atLeast: 1)
+    }
+
     func run() throws {
         try reportingErrors {
-            guard batch >= 1, batch <= 4096 else { throw CLIPError("--batch \(batch): must be 1...4096") }
-            guard iterations >= 1 else { throw CLIPError("--iterations \(iterations): must be ≥ 1") }
             let model = try modelOptions.load(defaultModel: "shapes-tiny")
             if let detect {
                 try benchDetection(model: model, path: detect)
@@ -88,9 +91,7 @@ struct Bench: ParsableCommand {
                 peak_rss_mb: peakResidentMegabytes(),
                 threads: ProcessInfo.processInfo.activeProcessorCount)
             if json {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.sortedKeys]
-                FileHandle.standardOutput.write(try enc.encode(report) + Data("\n".utf8))
+                try writeJSON(report)
             } else {
                 print("model \(report.model), batch \(batch), \(report.threads) cores")
                 print(String(format: "images: %.2f images/s, %.1f GFLOP/s (%.2f GFLOP/image); linear-layer sgemm %.1f%%, attention core %.1f%%, other %.1f%%",
@@ -147,9 +148,7 @@ extension Bench {
             total_s: total.total / n, outside_encoder_share: total.outsideEncoder / total.total,
             crops_per_s: Double(total.cropCount) / total.total, detections: count)
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys]
-            FileHandle.standardOutput.write(try enc.encode(report) + Data("\n".utf8))
+            try writeJSON(report)
             return
         }
         print("detection on \(path) with \(model.name): \(report.crops) crops, mean of \(iterations) run(s) after a warm-up")

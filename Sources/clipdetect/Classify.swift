@@ -43,17 +43,20 @@ struct Classify: ParsableCommand {
         var probabilities: [String: Float]
     }
 
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("no input: give image files or folders, e.g. clipdetect classify cat.jpg --classes \"cat,dog\"") }
+        guard let classes else { throw ValidationError("no classes given: use --classes \"cat,dog,car\"") }
+        guard !splitList(classes).isEmpty else { throw ValidationError("--classes is empty; give at least one class, e.g. --classes \"cat,dog\"") }
+        if let top { try ArgumentChecks.require("--top", top, atLeast: 1) }
+        try ArgumentChecks.require("--batch-size", batchSize, atLeast: 1)
+        try ArgumentChecks.exclusive(["--template", "--ensemble"], given: [template != nil, ensemble])
+        if let template { try ArgumentChecks.check("--template") { try ZeroShotClassifier.validate(template: template) } }
+    }
+
     func run() throws {
         var failed = false
         try reportingErrors {
-            guard !inputs.isEmpty else { throw CLIPError("no input: give image files or folders, e.g. clipdetect classify cat.jpg --classes \"cat,dog\"") }
-            guard let classes else { throw CLIPError("no classes given: use --classes \"cat,dog,car\"") }
-            let names = splitList(classes)
-            guard !names.isEmpty else { throw CLIPError("--classes is empty; give at least one class, e.g. --classes \"cat,dog\"") }
-            if let top, top < 1 { throw CLIPError("--top \(top): must be ≥ 1") }
-            guard batchSize >= 1 else { throw CLIPError("--batch-size \(batchSize): must be ≥ 1") }
-            if template != nil, ensemble { throw CLIPError("--template and --ensemble are exclusive: pick one") }
-            if let template { try ZeroShotClassifier.validate(template: template) }
+            let names = splitList(classes ?? "")
             let templates = ensemble ? PromptTemplates.imagenet : [template ?? ZeroShotClassifier.defaultTemplate]
             let files = try ImageInputs.expand(inputs)
             let model = try modelOptions.load(defaultModel: "shapes-tiny")
@@ -80,9 +83,7 @@ struct Classify: ParsableCommand {
                 }
             }
             if json, !(results.isEmpty && failed) {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-                try writeOutput(enc.encode(results) + Data("\n".utf8), to: "-")
+                try writeJSON(results)
             }
         }
         if failed { throw ExitCode.failure }

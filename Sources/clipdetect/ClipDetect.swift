@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLIP
 import Foundation
+import Detection
 import Imaging
 
 @main
@@ -11,9 +12,26 @@ struct ClipDetect: ParsableCommand {
         subcommands: [Detect.self, Embed.self, Bench.self, Eval.self, Classify.self, IndexCommand.self, SearchCommand.self, SimilarityCommand.self, SearchBench.self, Models.self],
         defaultSubcommand: Detect.self)
 
+    /// Runs the command. Bad arguments (`validate()`, unknown or missing flags) print one
+    /// `error: …` line and exit non-zero (64, EX_USAGE, for ArgumentParser's usage errors);
+    /// `--help` and errors of the run itself as ArgumentParser does.
     static func main() {
         BLASRuntime.restartWithFasterKernelsIfNeeded()
-        main(nil)
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }   // --help, --version
+            let text = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+            FileHandle.standardError.write(Data("error: \(text)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+        do {
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
     }
 }
 
@@ -29,6 +47,12 @@ func reportingErrors(_ body: () throws -> Void) throws {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
         throw ExitCode.failure
     }
+}
+
+/// Writes `value` as JSON (the one encoding of every machine-readable output, `detectionJSON`:
+/// sorted keys, unescaped slashes) and a newline to `path`, or to stdout for `-`.
+func writeJSON<T: Encodable>(_ value: T, to path: String = "-") throws {
+    try writeOutput(detectionJSON(value) + Data("\n".utf8), to: path)
 }
 
 /// Writes `data` to `path` atomically (temp file + rename), or to stdout for `-`.

@@ -34,11 +34,15 @@ struct Detect: ParsableCommand {
 
     enum OutputFormat: String, ExpressibleByArgument { case json, coco }
 
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("no input: give image files or folders, e.g. clipdetect photo.jpg --classes \"cat,dog\"") }
+        if video.wanted(for: inputs) { try validateVideoArguments() }
+    }
+
     func run() throws {
-        if !inputs.isEmpty, video.wanted(for: inputs) { return try runVideo() }
+        if video.wanted(for: inputs) { return try runVideo() }
         var failed = false
         try reportingErrors {
-            guard !inputs.isEmpty else { throw DetectionError("no input: give image files or folders, e.g. clipdetect photo.jpg --classes \"cat,dog\"") }
             let options = try flags.detectorOptions()
             let images = try ImageInputs.expand(inputs)
             let outputs = try OutputPlan(output: output, noSave: noSave, inputs: images.map(\.path))
@@ -81,9 +85,7 @@ struct Detect: ParsableCommand {
             }
             // When every input failed, leave no output behind.
             if let json, !(results.isEmpty && failed) {
-                var data = format == .coco ? try detectionJSON(coco) : try detectionJSON(results)
-                data.append(0x0A)
-                try writeOutput(data, to: json)
+                if format == .coco { try writeJSON(coco, to: json) } else { try writeJSON(results, to: json) }
             }
         }
         if failed { throw ExitCode.failure }
@@ -101,100 +103,6 @@ struct Detect: ParsableCommand {
         for d in detections {
             print("  " + d.label.padding(toLength: width, withPad: " ", startingAt: 0)
                   + String(format: "  %.3f  %6.1f  %6.1f  %6.1f  %6.1f", d.score, d.box.x1, d.box.y1, d.box.x2, d.box.y2))
-        }
-    }
-}
-
-/// Expands command-line inputs into image files: files as given, folders to their images
-/// (sorted, not recursive).
-enum ImageInputs {
-    struct Input { var path: String; var fromFolder: Bool }
-    static let extensions: Set<String> = ["jpg", "jpeg", "png", "bmp", "tif", "tiff", "webp", "gif", "pgm", "ppm", "pnm"]
-
-    static func expand(_ inputs: [String]) throws -> [Input] {
-        var out: [Input] = []
-        let fm = FileManager.default
-        for path in inputs {
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
-                throw DetectionError("\(path): no such file or folder")
-            }
-            if isDir.boolValue {
-                let names = try fm.contentsOfDirectory(atPath: path).sorted()
-                let images = names.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".") }
-                guard !images.isEmpty else { throw DetectionError("\(path): folder has no images (\(extensions.sorted().joined(separator: ", ")))") }
-                out += images.map { Input(path: (path as NSString).appendingPathComponent($0), fromFolder: true) }
-            } else {
-                out.append(Input(path: path, fromFolder: false))
-            }
-        }
-        return out
-    }
-}
-
-/// Where annotated images go. Decided (and checked writable) before any work, so a bad
-/// output folder fails fast and never leaves partial results.
-struct OutputPlan {
-    private var paths: [String?]
-
-    init(output: String?, noSave: Bool, inputs: [String]) throws {
-        let fm = FileManager.default
-        if noSave {
-            paths = inputs.map { _ in nil }
-            return
-        }
-        func annotatedName(_ input: String) -> String {
-            let url = URL(fileURLWithPath: input)
-            let ext = url.pathExtension.lowercased() == "png" ? "png" : "jpg"
-            return url.deletingPathExtension().lastPathComponent + "_detections." + ext
-        }
-        var isDir: ObjCBool = false
-        let outputIsFolder = output.map { fm.fileExists(atPath: $0, isDirectory: &isDir) && isDir.boolValue
-            || $0.hasSuffix("/") || ImageWriter.Format(path: $0) == nil } ?? false
-        if let output, !outputIsFolder {
-            guard inputs.count == 1 else {
-                throw DetectionError("--output \(output): several inputs need an output folder, not a file")
-            }
-            paths = [output]
-        } else {
-            let folder = output ?? fm.currentDirectoryPath
-            if output != nil, !fm.fileExists(atPath: folder) {
-                do { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                    throw DetectionError("\(folder): cannot create the output folder (\(error.localizedDescription))")
-                }
-            }
-            var used = Set<String>()
-            paths = inputs.map { input in
-                var name = annotatedName(input)
-                var n = 2
-                while used.contains(name) {  // same file name from two folders
-                    name = URL(fileURLWithPath: annotatedName(input)).deletingPathExtension().lastPathComponent + "_\(n)." + URL(fileURLWithPath: annotatedName(input)).pathExtension
-                    n += 1
-                }
-                used.insert(name)
-                return (folder as NSString).appendingPathComponent(name)
-            }
-        }
-        for (input, out) in zip(inputs, paths) {
-            guard let out else { continue }
-            if URL(fileURLWithPath: out).standardizedFileURL.path == URL(fileURLWithPath: input).standardizedFileURL.path {
-                throw DetectionError("\(out): refusing to overwrite the input image; choose another --output")
-            }
-            try OutputPlan.checkWritable(file: out)
-        }
-    }
-
-    func path(for index: Int) -> String? { paths[index] }
-
-    /// Throws unless the folder that would hold `file` exists and is writable.
-    static func checkWritable(file: String) throws {
-        let dir = (URL(fileURLWithPath: file).deletingLastPathComponent().path)
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw DetectionError("\(file): output folder \(dir) does not exist")
-        }
-        guard FileManager.default.isWritableFile(atPath: dir) else {
-            throw DetectionError("\(file): output folder \(dir) is not writable")
         }
     }
 }

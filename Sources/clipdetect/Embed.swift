@@ -26,9 +26,12 @@ struct Embed: ParsableCommand {
         var texts: [Text]
     }
 
+    func validate() throws {
+        if images.isEmpty && texts.isEmpty { throw ValidationError("nothing to embed: give --image PATH and/or --text STRING") }
+    }
+
     func run() throws {
         try reportingErrors {
-            if images.isEmpty && texts.isEmpty { throw CLIPError("nothing to embed: give --image PATH and/or --text STRING") }
             let model = try modelOptions.load()
             // Decode everything first so that a bad file fails before any work is printed.
             let decoded = try images.map { try ImageLoader.load(path: $0) }
@@ -43,11 +46,7 @@ struct Embed: ParsableCommand {
                 images: zip(images, imageEmb).map { Output.Image(path: $0, embedding: $1) },
                 texts: (0..<texts.count).map { Output.Text(text: texts[$0], ids: ids[$0].ids, embedding: textEmb[$0]) })
             if json {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.withoutEscapingSlashes]
-                var data = try enc.encode(out)
-                data.append(0x0A)
-                FileHandle.standardOutput.write(data)
+                try writeJSON(out)
             } else {
                 print("model \(model.name), embedding dimension \(model.embeddingDimension), logit_scale \(model.logitScaleParameter)")
                 for i in out.images { print("image \(i.path): \(preview(i.embedding))") }

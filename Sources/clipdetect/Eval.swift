@@ -56,9 +56,7 @@ struct Eval: ParsableCommand {
             let (results, seconds, all, h, s) = (run.detections, run.seconds, run.overall, run.heldOut, run.seen)
             let evalImages = run.imageIds
             if let predictions {
-                var data = try detectionJSON(results)
-                data.append(0x0A)
-                try writeOutput(data, to: predictions)
+                try writeJSON(results, to: predictions)
             }
             var perClass: [String: [String: Double]] = [:]
             for c in gt.categories {
@@ -68,9 +66,7 @@ struct Eval: ParsableCommand {
                                 heldout_ap50: h?.ap50, seen_ap50: s?.ap50, heldout_ap: h?.ap, seen_ap: s?.ap,
                                 stats: all.stats, per_class: perClass, seconds: seconds)
             if json {
-                var data = try detectionJSON(report)
-                data.append(0x0A)
-                FileHandle.standardOutput.write(data)
+                try writeJSON(report)
                 return
             }
             print("\(evalImages.count) images, \(results.count) detections, \(String(format: "%.1f", seconds)) s, model \(model.name)")

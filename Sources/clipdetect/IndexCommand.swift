@@ -34,9 +34,12 @@ struct IndexCommand: ParsableCommand {
         var images_per_s: Double
     }
 
+    func validate() throws {
+        try ArgumentChecks.require("--batch-size", batchSize, atLeast: 1)
+    }
+
     func run() throws {
         try reportingErrors {
-            guard batchSize >= 1 else { throw CLIPError("--batch-size \(batchSize): must be ≥ 1") }
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else { throw CLIPError("\(folder): no such folder") }
             guard isDir.boolValue else { throw CLIPError("\(folder): not a folder; index takes a folder of images") }
@@ -47,7 +50,7 @@ struct IndexCommand: ParsableCommand {
             let showProgress = stderrIsTerminal
             var lastDraw = 0.0
             let report = try db.update(folder: folder, model: model,
-                                       options: IndexOptions(batchSize: batchSize, modelID: identity.id, modelSource: identity.source)) { p in
+                                       options: IndexOptions(batchSize: batchSize, modelID: identity.id, modelSource: identity.source.recorded)) { p in
                 guard showProgress, p.total > 0, p.done == p.total || p.elapsedSeconds - lastDraw >= 0.2 || p.done == 0 else { return }
                 lastDraw = p.elapsedSeconds
                 FileHandle.standardError.write(Data("\r\(p.line())\u{1B}[K\(p.done == p.total ? "\n" : "")".utf8))
@@ -59,9 +62,7 @@ struct IndexCommand: ParsableCommand {
                 let s = Summary(model: report.modelID, found: report.found, added: report.added, modified: report.modified,
                                 unchanged: report.unchanged, removed: report.removed.count, failed: failed,
                                 seconds: report.seconds, images_per_s: report.imagesPerSecond)
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-                try writeOutput(enc.encode(s) + Data("\n".utf8), to: "-")
+                try writeJSON(s)
             } else {
                 print("\(index): \(report.found) images under \(folder) with \(model.name): \(report.added) added, \(report.modified) re-encoded, "
                       + "\(report.unchanged) unchanged, \(report.removed.count) removed, \(failed) unreadable")
@@ -70,26 +71,5 @@ struct IndexCommand: ParsableCommand {
                 }
             }
         }
-    }
-}
-
-extension ModelOptions {
-    /// The id embeddings are stored under and where the model came from (so `search` can
-    /// reload it). Random-weight presets add their seed to the id, as the seed changes the
-    /// weights but not the name.
-    func indexIdentity(of model: CLIPModel, defaultModel: String) throws -> (id: String, source: String) {
-        if let config {
-            return (ModelIdentity.id(of: model) + " seed=\(seed)", "config:\(config):\(seed)")
-        }
-        return (ModelIdentity.id(of: model), try resolveModelFolder(self.model ?? defaultModel).path)
-    }
-
-    /// Options that reload the model recorded as `source` by `indexIdentity`.
-    static func fromIndexSource(_ source: String) throws -> ModelOptions {
-        let parts = source.split(separator: ":", maxSplits: 2).map(String.init)
-        if parts.count == 3, parts[0] == "config" {
-            return try ModelOptions.parse(["--config", parts[1], "--seed", parts[2]])
-        }
-        return try ModelOptions.parse(["--model", source])
     }
 }

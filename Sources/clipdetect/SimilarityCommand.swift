@@ -30,9 +30,7 @@ struct SimilarityCommand: ParsableCommand {
             let embeddings = model.encodeImages(images)
             let cosine = Similarity.cosine(embeddings[0], embeddings[1])
             if json {
-                let enc = JSONEncoder()
-                enc.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-                try writeOutput(enc.encode(Output(a: first, b: second, cosine: cosine)) + Data("\n".utf8), to: "-")
+                try writeJSON(Output(a: first, b: second, cosine: cosine))
             } else {
                 print(String(format: "%.6f", Double(cosine)))
             }

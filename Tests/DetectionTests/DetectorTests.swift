@@ -77,10 +77,10 @@ final class DetectorTests: XCTestCase {
         let model = try DetectionFixtures.tinyModel()
         var o = DetectorOptions()
         o.confidence = 1.5
-        XCTAssertThrowsError(try Detector(model: model, options: o)) { XCTAssertTrue("\($0)".contains("--conf")) }
+        XCTAssertThrowsError(try Detector(model: model, options: o)) { XCTAssertEqual("\($0)", "confidence 1.5 must be in [0, 1]") }
         o = DetectorOptions()
         o.iouThreshold = -0.1
-        XCTAssertThrowsError(try Detector(model: model, options: o)) { XCTAssertTrue("\($0)".contains("--iou")) }
+        XCTAssertThrowsError(try Detector(model: model, options: o)) { XCTAssertEqual("\($0)", "iouThreshold -0.1 must be in [0, 1]") }
     }
 
     func testExemplarClassUsesTheImageEmbedding() throws {

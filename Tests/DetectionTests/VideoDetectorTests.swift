@@ -55,12 +55,15 @@ final class VideoDetectorTests: XCTestCase {
         XCTAssertEqual((0..<5).filter(FrameSelection(options: o, fps: 10).isSampled), [0, 1, 2, 3, 4])
     }
 
-    func testOptionsAreValidatedWithTheFlagName() {
-        for (change, flag) in [({ (o: inout VideoOptions) in o.every = 0 }, "--every"), ({ $0.targetFPS = 0 }, "--fps"),
-                               ({ $0.start = -1 }, "--start"), ({ $0.duration = 0 }, "--duration"), ({ $0.maxFrames = 0 }, "--max-frames")] {
+    func testOptionsAreValidatedWithThePropertyName() {
+        for (change, flag) in [({ (o: inout VideoOptions) in o.every = 0 }, "every 0"), ({ $0.targetFPS = 0 }, "targetFPS"),
+                               ({ $0.start = -1 }, "start"), ({ $0.duration = 0 }, "duration"), ({ $0.maxFrames = 0 }, "maxFrames")] {
             var o = VideoOptions()
             change(&o)
-            XCTAssertThrowsError(try o.validate()) { XCTAssertTrue("\($0)".hasPrefix(flag), "\($0)") }
+            XCTAssertThrowsError(try o.validate()) {
+                XCTAssertTrue("\($0)".hasPrefix(flag), "\($0)")
+                XCTAssertFalse("\($0)".contains("--"), "library errors name no CLI flag: \($0)")
+            }
         }
     }
 

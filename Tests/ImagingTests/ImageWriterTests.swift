@@ -41,14 +41,14 @@ final class ImageWriterTests: XCTestCase {
         try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
     }
 
-    /// Runs `body` expecting an `ImageWriteError` of `kind` whose one-line message starts with
+    /// Runs `body` expecting an `ImagingError` of `kind` whose one-line message starts with
     /// `file: ` and contains `fragment`.
-    private func assertFails(_ kind: ImageWriteError.Kind, naming file: String, containing fragment: String,
+    private func assertFails(_ kind: ImagingError.Kind, naming file: String, containing fragment: String,
                              line: UInt = #line, _ body: () throws -> Void) {
         do {
             try body()
             XCTFail("expected an error", line: line)
-        } catch let error as ImageWriteError {
+        } catch let error as ImagingError {
             XCTAssertEqual(error.kind, kind, "\(error)", line: line)
             XCTAssertTrue(error.description.hasPrefix(file + ": "), error.description, line: line)
             XCTAssertTrue(error.description.contains(fragment), error.description, line: line)

@@ -79,6 +79,16 @@ final class DetectCommandTests: XCTestCase {
         assertCleanFailure(r, mentions: ["--conf", "[0, 1]"])
     }
 
+    func testArgumentErrorsAreOneLineWithoutTheUsageScreen() throws {
+        let unknown = try CLI.run([try anyPhoto(), "--model", model, "--classes", "a", "--no-such-flag"])
+        assertCleanFailure(unknown, mentions: ["--no-such-flag"])
+        let r = try CLI.run([try anyPhoto(), "--model", model, "--classes", "a", "--iou", "2"])
+        assertCleanFailure(r, mentions: ["--iou 2 must be in [0, 1]"])
+        XCTAssertEqual(r.status, 64, "EX_USAGE, as ArgumentParser's own usage errors")
+        assertCleanFailure(try CLI.run([try anyPhoto(), "--model", model, "--classes", "a:1.5"]),
+                           mentions: ["--classes: threshold 1.5 for \"a\" must be in [0, 1]"])
+    }
+
     func testMissingImageIsOneErrorLine() throws {
         let r = try CLI.run(["/no/such/photo.jpg", "--model", model, "--classes", "a"])
         assertCleanFailure(r, mentions: ["/no/such/photo.jpg"])

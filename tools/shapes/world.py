@@ -20,6 +20,7 @@ import colorsys
 import math
 import os
 import random
+import subprocess
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
@@ -46,6 +47,8 @@ BACKGROUND_GROUP = len(CLASS_NAMES)
 CLIP_MEAN_RGB = (124, 116, 104)
 
 PHOTO_DIR = "/usr/share/doc/opencv-doc/examples/data"
+if not os.path.isdir(PHOTO_DIR):  # Debian's opencv-doc: installed by tools/install-dev-deps.sh
+    subprocess.run([os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "install-dev-deps.sh")], check=True)
 # Fixed list; photos dominated by coloured round or geometric things (fruits, candy, block toys,
 # logos, ellipses) are left out so that "background" never looks like a class.
 PHOTOS = [

@@ -1,6 +1,6 @@
 import CLIP
-import COpenCV
 import Foundation
+import Imaging
 
 /// Draws detections on an image: a box per detection in its class colour, and a filled label
 /// "person 0.87" (plus " #3" with a track id) in the same colour, its text black or white
@@ -71,93 +71,28 @@ public struct Annotator: Sendable {
         let drawable = detections.reversed().compactMap { d -> (Detection, PixelRect)? in
             PixelRect(d.box, width: width, height: height).map { (d, $0) }
         }
-        var pixels = image.pixels
-        pixels.withUnsafeMutableBufferPointer { buffer in
-            let canvas = Canvas(pixels: buffer.baseAddress!, width: width, height: height)
-            for (detection, rect) in drawable {
-                canvas.rectangle(rect, Self.color(forClass: detection.classId), thickness: line)
-            }
-            for (detection, rect) in drawable {
-                drawLabel(Self.labelText(for: detection), color: Self.color(forClass: detection.classId),
-                          above: rect, scale: scale, thickness: textThickness, padding: max(2, line), on: canvas)
-            }
+        var canvas = Canvas(image: image)
+        for (detection, rect) in drawable {
+            canvas.stroke(rect, color: Self.color(forClass: detection.classId), thickness: line)
         }
-        return RGBImage(width: width, height: height, pixels: pixels)
+        for (detection, rect) in drawable {
+            drawLabel(Self.labelText(for: detection), color: Self.color(forClass: detection.classId),
+                      above: rect, scale: scale, thickness: textThickness, padding: max(2, line), on: &canvas)
+        }
+        return canvas.image
     }
 
     private func drawLabel(_ text: String, color: (r: UInt8, g: UInt8, b: UInt8), above box: PixelRect,
-                           scale: Double, thickness: Int, padding: Int, on canvas: Canvas) {
-        guard let size = Canvas.textSize(text, scale: scale, thickness: thickness) else { return }
+                           scale: Double, thickness: Int, padding: Int, on canvas: inout Canvas) {
+        guard let size = canvas.measure(text, scale: scale, thickness: thickness) else { return }
         let labelWidth = size.width + 2 * padding
         let labelHeight = size.height + size.baseline + 2 * padding
         var top = box.top - labelHeight
         if top < 0 { top = box.top }
         top = max(0, min(top, canvas.height - labelHeight))
         let left = max(0, min(box.left, canvas.width - labelWidth))
-        canvas.fill(PixelRect(left: left, top: top, right: left + labelWidth - 1, bottom: top + labelHeight - 1), color)
+        canvas.fill(PixelRect(x: left, y: top, width: labelWidth, height: labelHeight), color: color)
         canvas.text(text, x: left + padding, baseline: top + padding + size.height, scale: scale,
                     thickness: thickness, color: Self.textColor(on: color))
-    }
-}
-
-/// A box as inclusive pixel corners inside the image.
-struct PixelRect: Equatable {
-    var left: Int
-    var top: Int
-    var right: Int
-    var bottom: Int
-
-    init(left: Int, top: Int, right: Int, bottom: Int) {
-        self.left = left
-        self.top = top
-        self.right = right
-        self.bottom = bottom
-    }
-
-    /// The pixels a `Box` covers (`x1 ..< x2` rounded outwards), clamped to the image; nil for
-    /// a non-finite coordinate. Degenerate boxes become one pixel wide or high.
-    init?(_ box: Box, width: Int, height: Int) {
-        guard box.x1.isFinite, box.y1.isFinite, box.x2.isFinite, box.y2.isFinite else { return nil }
-        func clamp(_ value: Float, _ limit: Int) -> Int {
-            Int(min(max(value, 0), Float(limit - 1)))
-        }
-        left = clamp(box.x1.rounded(.down), width)
-        top = clamp(box.y1.rounded(.down), height)
-        right = max(left, clamp(box.x2.rounded(.up) - 1, width))
-        bottom = max(top, clamp(box.y2.rounded(.up) - 1, height))
-    }
-}
-
-/// The shim's drawing calls on one RGB8 buffer. With geometry already clamped, OpenCV's drawing
-/// can only fail by running out of memory; a missing stroke then beats aborting a whole batch,
-/// so statuses are not propagated.
-struct Canvas {
-    let pixels: UnsafeMutablePointer<UInt8>
-    let width: Int
-    let height: Int
-
-    func rectangle(_ r: PixelRect, _ c: (r: UInt8, g: UInt8, b: UInt8), thickness: Int) {
-        _ = cd_draw_rectangle(pixels, Int32(width), Int32(height), Int32(r.left), Int32(r.top), Int32(r.right),
-                              Int32(r.bottom), c.r, c.g, c.b, Int32(thickness), nil, 0)
-    }
-
-    func fill(_ r: PixelRect, _ c: (r: UInt8, g: UInt8, b: UInt8)) {
-        _ = cd_fill_rectangle(pixels, Int32(width), Int32(height), Int32(r.left), Int32(r.top), Int32(r.right),
-                              Int32(r.bottom), c.r, c.g, c.b, nil, 0)
-    }
-
-    func text(_ text: String, x: Int, baseline: Int, scale: Double, thickness: Int, color c: (r: UInt8, g: UInt8, b: UInt8)) {
-        _ = text.withCString { string in
-            cd_draw_text(pixels, Int32(width), Int32(height), string, Int32(x), Int32(baseline), scale,
-                         Int32(thickness), c.r, c.g, c.b, nil, 0)
-        }
-    }
-
-    static func textSize(_ text: String, scale: Double, thickness: Int) -> (width: Int, height: Int, baseline: Int)? {
-        var w: Int32 = 0
-        var h: Int32 = 0
-        var base: Int32 = 0
-        let status = text.withCString { cd_text_size($0, scale, Int32(thickness), &w, &h, &base, nil, 0) }
-        return status == CD_OK ? (Int(w), Int(h), Int(base)) : nil
     }
 }

@@ -109,7 +109,7 @@ public struct ProposalGenerator: Sendable {
             return try SelectiveSearch.boxes(in: image, quality: options.selectiveQuality)
         }
         let shrink = Double(options.selectiveLongSide) / Double(longSide)
-        let small = image.resized(width: max(1, Int((Double(image.width) * shrink).rounded())),
+        let small = try image.resized(width: max(1, Int((Double(image.width) * shrink).rounded())),
                                   height: max(1, Int((Double(image.height) * shrink).rounded())))
         let sx = Float(image.width) / Float(small.width)
         let sy = Float(image.height) / Float(small.height)

@@ -28,8 +28,8 @@ public struct ClassSpec: Sendable, Equatable {
     /// A trailing `:NUMBER` is a per-class threshold in [0, 1]; any other colon stays part of
     /// the name. Blank entries are ignored; an empty list, a duplicate name or a threshold out
     /// of range is an error.
-    public static func parseList(_ text: String) throws -> [ClassSpec] {
-        try parse(entries: text.split(separator: ",", omittingEmptySubsequences: false).map(String.init), what: "--classes")
+    public static func parseList(_ text: String, what: String = "class list") throws -> [ClassSpec] {
+        try parse(entries: text.split(separator: ",", omittingEmptySubsequences: false).map(String.init), what: what)
     }
 
     /// Parses one class per line (blank lines and lines starting with `#` skipped).
@@ -65,7 +65,7 @@ public struct ClassSpec: Sendable, Equatable {
 
     /// Throws when `specs` is empty or names a class twice.
     public static func checkUnique(_ specs: [ClassSpec], what: String) throws {
-        guard !specs.isEmpty else { throw DetectionError("\(what): the class list is empty; give at least one class, e.g. --classes \"person,dog\"") }
+        guard !specs.isEmpty else { throw DetectionError("\(what): the class list is empty; give at least one class, e.g. \"person,dog\"") }
         var seen = Set<String>()
         for s in specs {
             guard seen.insert(s.name).inserted else { throw DetectionError("\(what): class \"\(s.name)\" is listed twice") }

@@ -34,11 +34,11 @@ public struct DetectorOptions: Sendable {
 
     /// Throws a one-line error for values out of range.
     public func validate() throws {
-        guard confidence >= 0, confidence <= 1 else { throw DetectionError("--conf \(confidence) must be in [0, 1]") }
-        guard iouThreshold >= 0, iouThreshold <= 1 else { throw DetectionError("--iou \(iouThreshold) must be in [0, 1]") }
-        guard maxDetections >= 1 else { throw DetectionError("--max-det \(maxDetections) must be ≥ 1") }
-        guard batchSize >= 1, batchSize <= 1024 else { throw DetectionError("--batch-size \(batchSize) must be 1...1024") }
-        guard contextMargin >= 0, contextMargin <= 2 else { throw DetectionError("--context \(contextMargin) must be in [0, 2]") }
+        guard confidence >= 0, confidence <= 1 else { throw DetectionError("confidence \(confidence) must be in [0, 1]") }
+        guard iouThreshold >= 0, iouThreshold <= 1 else { throw DetectionError("iouThreshold \(iouThreshold) must be in [0, 1]") }
+        guard maxDetections >= 1 else { throw DetectionError("maxDetections \(maxDetections) must be ≥ 1") }
+        guard batchSize >= 1, batchSize <= 1024 else { throw DetectionError("batchSize \(batchSize) must be 1...1024") }
+        guard contextMargin >= 0, contextMargin <= 2 else { throw DetectionError("contextMargin \(contextMargin) must be in [0, 2]") }
         guard !templates.isEmpty else { throw DetectionError("no prompt template given") }
         for t in templates { try PromptTemplates.validate(t) }
     }

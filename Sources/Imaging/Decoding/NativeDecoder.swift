@@ -18,7 +18,7 @@ enum NativeDecoder {
                 : cd_image_decode(base, bytes.count, limit, &image, text.baseAddress, text.count)
         }
         defer { cd_image_free(&image) }
-        let detail = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let detail = String(shimMessage: message)
 
         switch status {
         case CD_OK:

@@ -57,13 +57,31 @@ struct DetectionFlags: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Crops encoded per batch.")
     var batchSize: Int = DetectorOptions().batchSize
 
-    /// Detector options from the flags (validated).
+    /// Range checks of the flags, before any work (one `error: …` line naming the flag).
+    func validate() throws {
+        try ArgumentChecks.require("--conf", conf, in: 0...1)
+        try ArgumentChecks.require("--iou", iou, in: 0...1)
+        try ArgumentChecks.require("--max-det", maxDet, atLeast: 1)
+        try ArgumentChecks.require("--batch-size", batchSize, in: 1...1024)
+        try ArgumentChecks.require("--context", context, in: 0...2)
+        try ArgumentChecks.require("--max-proposals", maxProposals, atLeast: 1)
+        try ArgumentChecks.require("--ss-size", ssSize, atLeast: 32)
+        if let template { try ArgumentChecks.check("--template") { try PromptTemplates.validate(template) } }
+        if let classes {
+            guard !splitList(classes).isEmpty else {
+                throw ValidationError("--classes is empty; give at least one class, e.g. --classes \"person,dog\"")
+            }
+            _ = try ClassSpec.parseList(classes, what: "--classes")
+        }
+        for entry in classImages where Self.splitClassImage(entry) == nil {
+            throw ValidationError("--class-image \"\(entry)\": expected NAME=PATH")
+        }
+    }
+
+    /// Detector options from the flags (checked by `validate()`; the library checks again).
     func detectorOptions() throws -> DetectorOptions {
         var o = DetectorOptions()
-        if let template {
-            try PromptTemplates.validate(template)
-            o.templates = [template]
-        }
+        if let template { o.templates = [template] }
         if ensemble { o.templates = PromptTemplates.imagenet }
         if let background { o.background = splitList(background) }
         if let negative { o.negatives = splitList(negative) }
@@ -77,8 +95,6 @@ struct DetectionFlags: ParsableArguments {
         o.proposals.selectiveQuality = ssQuality
         o.contextMargin = context
         o.batchSize = batchSize
-        guard maxProposals >= 1 else { throw DetectionError("--max-proposals \(maxProposals) must be ≥ 1") }
-        guard ssSize >= 32 else { throw DetectionError("--ss-size \(ssSize) must be ≥ 32") }
         try o.validate()
         return o
     }
@@ -86,24 +102,14 @@ struct DetectionFlags: ParsableArguments {
     /// The class list from --classes, --classes-file and --class-image (in that order).
     func classSpecs() throws -> [ClassSpec] {
         var specs: [ClassSpec] = []
-        if let classes {
-            let parsed = classes.trimmingCharacters(in: .whitespaces).isEmpty ? [] : try ClassSpec.parseList(classes)
-            guard !parsed.isEmpty else { throw DetectionError("--classes is empty; give at least one class, e.g. --classes \"person,dog\"") }
-            specs += parsed
-        }
+        if let classes { specs += try ClassSpec.parseList(classes, what: "--classes") }
         if let classesFile {
             guard let text = try? String(contentsOfFile: classesFile, encoding: .utf8) else {
                 throw DetectionError("\(classesFile): cannot read the classes file (missing, unreadable or not UTF-8)")
             }
             specs += try ClassSpec.parseLines(text, file: classesFile)
         }
-        for entry in classImages {
-            guard let eq = entry.firstIndex(of: "=") else {
-                throw DetectionError("--class-image \"\(entry)\": expected NAME=PATH")
-            }
-            let name = entry[..<eq].trimmingCharacters(in: .whitespaces)
-            let path = String(entry[entry.index(after: eq)...])
-            guard !name.isEmpty, !path.isEmpty else { throw DetectionError("--class-image \"\(entry)\": expected NAME=PATH") }
+        for case let (name, path)? in classImages.map(Self.splitClassImage) {
             specs.append(ClassSpec(name, source: .exemplar(try ImageLoader.load(path: path))))
         }
         guard !specs.isEmpty else {
@@ -111,6 +117,16 @@ struct DetectionFlags: ParsableArguments {
         }
         try ClassSpec.checkUnique(specs, what: "classes")
         return specs
+    }
+}
+
+extension DetectionFlags {
+    /// `NAME=PATH` of `--class-image` split at the first `=`; nil when either side is empty.
+    static func splitClassImage(_ entry: String) -> (name: String, path: String)? {
+        guard let eq = entry.firstIndex(of: "=") else { return nil }
+        let name = entry[..<eq].trimmingCharacters(in: .whitespaces)
+        let path = String(entry[entry.index(after: eq)...])
+        return name.isEmpty || path.isEmpty ? nil : (name, path)
     }
 }
 

@@ -1,0 +1,39 @@
+import Foundation
+
+/// JSON lines to a temporary file (renamed by `AnnotatedVideoRun`) or to an open handle; each
+/// line is written whole, so an interrupted run leaves only complete lines.
+final class JSONLinesSink {
+    private let handle: FileHandle?
+    private let owned: Bool
+    /// The final file name, for a file target.
+    let path: String?
+
+    init(_ target: AnnotatedVideoRun.JSONLinesTarget?, temporary: String?) throws {
+        switch target {
+        case .handle(let h):
+            handle = h
+            owned = false
+            path = nil
+        case .file(let final):
+            let temp = temporary ?? final
+            guard FileManager.default.createFile(atPath: temp, contents: nil), let h = FileHandle(forWritingAtPath: temp) else {
+                throw DetectionError("\(final): cannot create the JSON lines file")
+            }
+            handle = h
+            owned = true
+            path = final
+        case nil:
+            handle = nil
+            owned = false
+            path = nil
+        }
+    }
+
+    func write(_ record: VideoFrameDetections) throws {
+        try handle?.write(contentsOf: try record.jsonLine())
+    }
+
+    func close() throws {
+        if owned { try handle?.close() }
+    }
+}
