@@ -49,7 +49,7 @@ public final class ImageIndex {
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
         if isDir.boolValue { throw SearchError("\(path): is a folder, not an index file") }
         if mode == .readOnly, !exists {
-            throw SearchError("\(path): no such index; build it with `clipdetect index DIR --index \(path)`")
+            throw SearchError("\(path): no such index; create it (mode .create) and fill it with update(folder:model:) first")
         }
         var config = Configuration()
         config.readonly = mode == .readOnly
@@ -134,7 +134,7 @@ public final class ImageIndex {
         let known = try models()
         guard let record = known.first(where: { $0.id == modelID }), record.imageCount > 0 else {
             let others = known.filter { $0.imageCount > 0 }.map { "\"\($0.id)\" (\($0.imageCount) images)" }
-            if others.isEmpty { throw SearchError("\(path): the index holds no embeddings yet; run `clipdetect index DIR --index \(path)`") }
+            if others.isEmpty { throw SearchError("\(path): the index holds no embeddings yet; index a folder into it first") }
             throw SearchError("\(path): no embeddings for model \"\(modelID)\"; the index holds \(others.joined(separator: ", ")): search with that model or re-index with this one")
         }
         let dim = record.dimension

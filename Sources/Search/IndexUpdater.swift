@@ -78,7 +78,7 @@ extension ImageIndex {
             try database.write { db in
                 if let stored = try Int.fetchOne(db, sql: "SELECT dimension FROM models WHERE id = ?", arguments: [modelID]),
                    stored != dimension {
-                    throw SearchError("\(path): model \"\(modelID)\" is stored with \(stored)-d embeddings but now gives \(dimension)-d; use another --index")
+                    throw SearchError("\(path): model \"\(modelID)\" is stored with \(stored)-d embeddings but now gives \(dimension)-d; use another index file")
                 }
                 try db.execute(sql: """
                     INSERT INTO models (id, dimension, source) VALUES (?, ?, ?)

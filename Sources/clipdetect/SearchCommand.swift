@@ -58,6 +58,9 @@ struct SearchCommand: ParsableCommand {
             } else {
                 sheetQuery = .text(query ?? "")
             }
+            guard FileManager.default.fileExists(atPath: index) else {
+                throw CLIPError("\(index): no such index; build it with clipdetect index DIR --index \(index)")
+            }
             let db = try ImageIndex(path: index, mode: .readOnly)
             let (model, modelID) = try loadModel(for: db)
             let searcher = try ImageSearcher(index: db, model: model, modelID: modelID)

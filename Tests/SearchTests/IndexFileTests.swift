@@ -7,7 +7,7 @@ import XCTest
 final class IndexFileTests: XCTestCase {
     func testMissingIndexIsNotCreatedWhenReading() throws {
         let path = try temporaryFolder(self).appendingPathComponent("none.sqlite").path
-        assertThrowsMessage([path, "no such index", "clipdetect index"]) { _ = try ImageIndex(path: path, mode: .readOnly) }
+        assertThrowsMessage([path, "no such index", "update(folder:model:)"]) { _ = try ImageIndex(path: path, mode: .readOnly) }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
     }
 
