@@ -140,8 +140,8 @@ public struct PreparedImage: Sendable {
     }
 }
 
-/// Pillow's antialiased bicubic taps for resampling the source span [from, to) onto `outSize`
-/// samples, split into the part inside the image (explicit weights) and the part outside
+/// Pillow's antialiased bicubic taps (`PILResample.Filter.taps`) for resampling the source
+/// span [from, to) onto `outSize` samples, split into the part inside the image (explicit weights) and the part outside
 /// (one summed weight applied to the pad colour), so the inner loops never branch.
 struct ResampleTaps {
     var start: [Int]
@@ -153,10 +153,10 @@ struct ResampleTaps {
     var maxInside: Int
 
     init(inSize: Int, from: Float, to: Float, outSize: Int) {
+        let filter = PILResample.Filter.bicubic
         let scale = Double(to - from) / Double(outSize)
         let filterScale = max(scale, 1)
-        let support = 2.0 * filterScale  // bicubic support 2
-        stride = Int(support.rounded(.up)) * 2 + 1
+        stride = filter.kernelSize(filterScale: filterScale)
         start = [Int](repeating: 0, count: outSize)
         count = [Int](repeating: 0, count: outSize)
         padWeight = [Float](repeating: 0, count: outSize)
@@ -164,28 +164,18 @@ struct ResampleTaps {
         minInside = inSize
         maxInside = 0
         var w = [Double](repeating: 0, count: stride)
-        let regionLo = Int(Double(from).rounded(.down)), regionHi = Int(Double(to).rounded(.up))
+        // Like Pillow resizing the cut-out crop, the window stops at the crop's own edges
+        // (weights renormalised); inside the crop, pixels beyond the image are padding.
+        let region = Int(Double(from).rounded(.down))..<Int(Double(to).rounded(.up))
         for i in 0..<outSize {
-            let center = Double(from) + (Double(i) + 0.5) * scale
-            // Like Pillow resizing the cut-out crop, the window stops at the crop's own edges
-            // (weights renormalised); inside the crop, pixels beyond the image are padding.
-            let lo = max(Int((center - support + 0.5).rounded(.down)), regionLo)
-            let hi = min(Int((center + support + 0.5).rounded(.down)), regionHi)
-            let n = min(max(hi - lo, 0), stride)
-            var total = 0.0
-            for k in 0..<n {
-                let v = ResampleTaps.bicubic((Double(lo + k) - center + 0.5) / filterScale)
-                w[k] = v
-                total += v
-            }
-            let norm = total != 0 ? 1 / total : 0
-            let inLo = min(max(lo, 0), inSize), inHi = max(min(lo + n, inSize), inLo)
+            let window = filter.taps(center: Double(from) + (Double(i) + 0.5) * scale, filterScale: filterScale,
+                                     bounds: region, into: &w)
+            let inLo = min(max(window.lowerBound, 0), inSize), inHi = max(min(window.upperBound, inSize), inLo)
             start[i] = inLo
             count[i] = inHi - inLo
             var pad = 0.0
-            for k in 0..<n {
-                let j = lo + k
-                if j < 0 || j >= inSize { pad += w[k] * norm } else { weights[i * stride + (j - inLo)] = Float(w[k] * norm) }
+            for (k, j) in window.enumerated() {
+                if j < 0 || j >= inSize { pad += w[k] } else { weights[i * stride + (j - inLo)] = Float(w[k]) }
             }
             padWeight[i] = Float(pad)
             if inHi > inLo {
@@ -194,13 +184,5 @@ struct ResampleTaps {
             }
         }
         if minInside > maxInside { minInside = 0; maxInside = 0 }
-    }
-
-    /// Pillow's bicubic kernel with a = -0.5.
-    static func bicubic(_ xIn: Double) -> Double {
-        let a = -0.5, x = abs(xIn)
-        if x < 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
-        if x < 2 { return (((x - 5) * x + 8) * x - 4) * a }
-        return 0
     }
 }
