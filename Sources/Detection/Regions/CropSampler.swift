@@ -62,21 +62,25 @@ public struct CropSampler: Sendable {
         if scratch.count < max(rows, 1) * s { scratch = [SIMD4<Float>](repeating: .zero, count: max(rows, 1) * s) }
         let pad = SIMD4<Float>(padColor[0], padColor[1], padColor[2], 0)
         let lo = SIMD4<Float>(repeating: 0), hi = SIMD4<Float>(repeating: 255)
+        // Buffer pointers obtained once: the loops below index them unchecked.
         image.pixels.withUnsafeBufferPointer { srcBuf in
         scratch.withUnsafeMutableBufferPointer { tmpBuf in
         hc.weights.withUnsafeBufferPointer { hw in
         vc.weights.withUnsafeBufferPointer { vw in
-            let src = srcBuf.baseAddress!, tmp = tmpBuf.baseAddress!
+        hc.start.withUnsafeBufferPointer { hStart in
+        hc.count.withUnsafeBufferPointer { hCount in
+        hc.padWeight.withUnsafeBufferPointer { hPad in
+            let src = srcBuf.baseAddress!, tmp = tmpBuf.baseAddress!, hWeights = hw.baseAddress!
             // Horizontal pass. tmp: [rows, S] RGBX. Pillow stores this intermediate image as
             // bytes, so clip and round likewise.
             for r in 0..<rows {
                 let row = src + (rowLo + r) * width
                 let dst = tmp + r * s
                 for ox in 0..<s {
-                    let start = hc.start[ox], count = hc.count[ox]
-                    let w = hw.baseAddress! + ox * hc.stride
-                    var acc = pad * hc.padWeight[ox]
-                    for k in 0..<count { acc += w[k] * row[start + k] }
+                    let taps = row + hStart[ox], count = hCount[ox]
+                    let w = hWeights + ox * hc.stride
+                    var acc = pad * hPad[ox]
+                    for k in 0..<count { acc += w[k] * taps[k] }
                     dst[ox] = clipRound(acc, lo, hi)
                 }
             }
@@ -102,6 +106,7 @@ public struct CropSampler: Sendable {
                     out[2 * plane + o] = v[2]
                 }
             }
+        }}}
         }
         }
         }
