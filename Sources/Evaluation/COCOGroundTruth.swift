@@ -1,3 +1,4 @@
+import CLIP
 import Detection
 import Foundation
 
@@ -79,23 +80,13 @@ public struct COCOGroundTruth: Sendable {
     ///   `annotations[].id/image_id/category_id/bbox/area`, `categories[].id/name`), or fails
     ///   `validate` (duplicate ids, dangling references, malformed boxes).
     public static func load(from url: URL) throws -> COCOGroundTruth {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw DetectionError("\(url.path): cannot read the annotation file (\(COCOJSON.reason(error)))")
-        }
+        let data = try COCOJSON.read(url, what: "a COCO instances annotation file")
         return try decode(data, source: url.path)
     }
 
     /// Decodes and validates COCO instances JSON held in memory; `source` names it in errors.
     public static func decode(_ data: Data, source: String) throws -> COCOGroundTruth {
-        let raw: RawDataset
-        do {
-            raw = try JSONDecoder().decode(RawDataset.self, from: data)
-        } catch {
-            throw COCOJSON.error(error, source: source)
-        }
+        let raw = try COCOJSON.decode(RawDataset.self, from: data, source: source)
         let gt = COCOGroundTruth(
             images: raw.images.map { Image(id: $0.id, fileName: $0.file_name, width: $0.width, height: $0.height) },
             annotations: raw.annotations.map {
@@ -145,18 +136,8 @@ extension COCODetection {
     /// - Throws: `DetectionError` naming the file when it is unreadable, not a JSON array of
     ///   detections, or refers to an image the ground truth does not list.
     public static func load(from url: URL, groundTruth: COCOGroundTruth) throws -> [COCODetection] {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw DetectionError("\(url.path): cannot read the results file (\(COCOJSON.reason(error)))")
-        }
-        let detections: [COCODetection]
-        do {
-            detections = try JSONDecoder().decode([COCODetection].self, from: data)
-        } catch {
-            throw COCOJSON.error(error, source: url.path)
-        }
+        let data = try COCOJSON.read(url, what: "a COCO results file")
+        let detections = try COCOJSON.decode([COCODetection].self, from: data, source: url.path)
         try validate(detections, against: groundTruth, source: url.path)
         return detections
     }
@@ -253,61 +234,22 @@ private struct AnyKey: CodingKey {
     init?(intValue: Int) { nil }
 }
 
-/// Turns decoding failures into one line: the file, where in the document, what went wrong.
+/// COCO files through CLIP's one JSON reader (`JSONConfigFile`), its one-line messages
+/// carried as `DetectionError`.
 enum COCOJSON {
-    static func error(_ error: Error, source: String) -> DetectionError {
-        guard let decoding = error as? DecodingError else {
-            return DetectionError("\(source): \(reason(error))")
-        }
-        switch decoding {
-        case .keyNotFound(let key, let context):
-            let at = path(context.codingPath)
-            return DetectionError("\(source): \(at.isEmpty ? "the top-level object" : at) is missing \"\(key.stringValue)\"")
-        case .typeMismatch(let type, let context):
-            return DetectionError("\(source): \(describe(context.codingPath)) is not \(typeName(type))")
-        case .valueNotFound(let type, let context):
-            return DetectionError("\(source): \(describe(context.codingPath)) is null, expected \(typeName(type))")
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty {
-                return DetectionError("\(source): not valid JSON (\(oneLine(context.debugDescription)))")
-            }
-            return DetectionError("\(source): \(path(context.codingPath)) is invalid (\(oneLine(context.debugDescription)))")
-        @unknown default:
-            return DetectionError("\(source): \(oneLine(String(describing: decoding)))")
+    static func read(_ url: URL, what: String) throws -> Data {
+        do {
+            return try JSONConfigFile.read(url, what: what)
+        } catch let error as CLIPError {
+            throw DetectionError(error.message)
         }
     }
 
-    static func reason(_ error: Error) -> String {
-        oneLine((error as NSError).localizedDescription)
-    }
-
-    /// `annotations[3].bbox[1]`.
-    private static func path(_ codingPath: [CodingKey]) -> String {
-        var text = ""
-        for key in codingPath {
-            if let i = key.intValue { text += "[\(i)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, source: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch {
+            throw DetectionError(JSONConfigFile.message(for: error, data: data, source: source))
         }
-        return text
-    }
-
-    private static func describe(_ codingPath: [CodingKey]) -> String {
-        let p = path(codingPath)
-        return p.isEmpty ? "the document" : p
-    }
-
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is Int.Type: return "an integer"
-        case is Double.Type: return "a number"
-        case is String.Type: return "a string"
-        case is Bool.Type: return "a boolean"
-        default:
-            let name = String(describing: type)
-            return name.hasPrefix("Array") ? "an array" : name.hasPrefix("Dictionary") ? "an object" : "a \(name)"
-        }
-    }
-
-    private static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

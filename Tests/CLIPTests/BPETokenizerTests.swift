@@ -49,13 +49,6 @@ final class BPETokenizerTests: XCTestCase {
         return file.cases
     }
 
-    private func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bpe-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
-        return folder
-    }
-
     // MARK: - Agreement with CLIPTokenizerFast
 
     func testEveryFixtureTextGetsTheIdsOfCLIPTokenizerFast() throws {
@@ -177,7 +170,7 @@ final class BPETokenizerTests: XCTestCase {
     // MARK: - Bad files
 
     func testMissingVocabFileIsRejectedNamingTheFile() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder(self)
         XCTAssertThrowsError(try BPETokenizer(folder: folder)) { error in
             let message = (error as? CLIPError)?.message ?? ""
             XCTAssertTrue(message.contains(folder.appendingPathComponent("vocab.json").path), message)
@@ -185,7 +178,7 @@ final class BPETokenizerTests: XCTestCase {
     }
 
     func testMalformedVocabJSONIsRejectedNamingTheFile() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder(self)
         let vocab = folder.appendingPathComponent("vocab.json")
         try Data("{\"a\": 0, \"b\": }".utf8).write(to: vocab)
         try Data("#version: 0.2\n".utf8).write(to: folder.appendingPathComponent("merges.txt"))
@@ -197,7 +190,7 @@ final class BPETokenizerTests: XCTestCase {
     }
 
     func testVocabWithoutSpecialTokensIsRejectedNamingTheFile() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder(self)
         let vocab = folder.appendingPathComponent("vocab.json")
         try Data("{\"a\": 0}".utf8).write(to: vocab)
         try Data("#version: 0.2\n".utf8).write(to: folder.appendingPathComponent("merges.txt"))
@@ -208,7 +201,7 @@ final class BPETokenizerTests: XCTestCase {
     }
 
     func testMergeOfUnknownTokensIsRejectedNamingTheMergesFileAndLine() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder(self)
         let shipped = try XCTUnwrap(Self.vocabularyFolder)
         try FileManager.default.copyItem(
             at: shipped.appendingPathComponent("vocab.json"), to: folder.appendingPathComponent("vocab.json"))
@@ -221,7 +214,7 @@ final class BPETokenizerTests: XCTestCase {
     }
 
     func testMergeLineWithoutTwoPartsIsRejectedNamingTheMergesFile() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder(self)
         let shipped = try XCTUnwrap(Self.vocabularyFolder)
         try FileManager.default.copyItem(
             at: shipped.appendingPathComponent("vocab.json"), to: folder.appendingPathComponent("vocab.json"))

@@ -10,12 +10,7 @@ final class CLIPConfigTests: XCTestCase {
     private var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("CLIPConfigTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try FileManager.default.removeItem(at: folder)
+        folder = try temporaryFolder(self)
     }
 
     private func load(_ json: String) throws -> CLIPConfig {

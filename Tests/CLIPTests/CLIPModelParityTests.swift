@@ -3,60 +3,19 @@ import TestSupport
 import XCTest
 @testable import CLIP
 
-/// Golden tests against transformers' CLIPModel (fixtures: Fixtures/models/make_model_fixtures.py).
-/// Tolerances from the spec: cosine ≥ 0.99999 and max |error| ≤ 1e-4 · ‖reference‖.
+/// Golden tests against transformers' CLIPModel (fixtures: Fixtures/models/make_model_fixtures.py;
+/// tolerances: `ParityFixture`).
 final class CLIPModelParityTests: XCTestCase {
-    struct Reference: Decodable {
-        struct Text: Decodable { var text: String; var ids: [Int32]; var embedding: [Double] }
-        var logit_scale: Double
-        var image_embeds: [[Double]]
-        var texts: [Text]
-    }
-
-    func reference(_ name: String) throws -> Reference {
-        let data = try Data(contentsOf: SourceTree.model(name).appendingPathComponent("reference.json"))
-        return try JSONDecoder().decode(Reference.self, from: data)
-    }
-
-    func assertClose(_ got: [Float], _ want: [Double], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.count, want.count, "\(what): dimension", file: file, line: line)
-        guard got.count == want.count else { return }
-        let c = EmbeddingComparison(got, want)
-        XCTAssertGreaterThanOrEqual(c.cosine, 0.99999, "\(what): cosine", file: file, line: line)
-        XCTAssertLessThanOrEqual(c.maxAbsErrorOverNorm, 1e-4, "\(what): max abs error / norm", file: file, line: line)
+    func reference(_ name: String) throws -> ParityFixture.Reference {
+        try ParityFixture(SourceTree.model(name)).reference()
     }
 
     func testImageFeaturesMatchTransformersForEveryFixtureConfig() throws {
-        for name in SourceTree.modelFixtures {
-            let model = try CLIPModel(folder: SourceTree.model(name))
-            let ref = try reference(name)
-            let inputs = try SafetensorsFile(url: SourceTree.model(name).appendingPathComponent("reference_inputs.safetensors"))
-            let pixels = try inputs.floats("pixel_values")
-            // Batch sizes 1 and all-at-once must agree with the reference (buffer reuse across calls).
-            for bs in [1, ref.image_embeds.count] {
-                let got = pixels.withUnsafeBufferPointer {
-                    model.imageFeatures(pixelValues: $0, count: ref.image_embeds.count, batchSize: bs)
-                }
-                for (i, want) in ref.image_embeds.enumerated() {
-                    assertClose(got[i], want, "\(name) image \(i) batch \(bs)")
-                }
-            }
-            XCTAssertEqual(Double(model.logitScaleParameter), ref.logit_scale, accuracy: 1e-6, name)
-        }
+        for name in SourceTree.modelFixtures { try ParityFixture(SourceTree.model(name)).assertImageFeaturesMatch() }
     }
 
     func testTextFeaturesMatchTransformersIncludingEOSPoolingRules() throws {
-        for name in SourceTree.modelFixtures {
-            let model = try CLIPModel(folder: SourceTree.model(name))
-            let ref = try reference(name)
-            // Packed batch of different lengths, then one text at a time.
-            let batch = try model.textFeatures(ids: ref.texts.map(\.ids))
-            for (i, t) in ref.texts.enumerated() {
-                assertClose(batch[i], t.embedding, "\(name) text \"\(t.text.prefix(30))\" (batched)")
-                let single = try model.textFeatures(ids: [t.ids])[0]
-                assertClose(single, t.embedding, "\(name) text \"\(t.text.prefix(30))\" (alone)")
-            }
-        }
+        for name in SourceTree.modelFixtures { try ParityFixture(SourceTree.model(name)).assertTextFeaturesMatch() }
     }
 
     func testLegacyEOSConfigPoolsAtArgmaxAndNewConfigAtFirstEOS() throws {

@@ -4,35 +4,16 @@ import XCTest
 @testable import CLIP
 
 /// Golden tests against transformers' `ChineseCLIPModel` (fixtures:
-/// Fixtures/chinese_clip/make_chinese_clip_fixtures.py). Same tolerances as the CLIP fixtures:
-/// cosine ≥ 0.99999 and max |error| ≤ 1e-4 · ‖reference‖.
+/// Fixtures/chinese_clip/make_chinese_clip_fixtures.py; tolerances: `ParityFixture`).
 final class ChineseCLIPModelParityTests: XCTestCase {
-    struct Reference: Decodable {
-        struct Text: Decodable { var text: String; var ids: [Int32]; var embedding: [Double] }
-        var logit_scale: Double
-        var context_length: Int
-        var image_embeds: [[Double]]
-        var texts: [Text]
-        var photo_embed: [Double]?
-    }
-
     static let fixtures = ["cn-tiny-quickgelu-f32", "cn-tiny-gelu-f16", "cn-tiny-bf16-pooler"]
 
     static func folder(_ name: String) -> URL {
         SourceTree.fixtures.appendingPathComponent("chinese_clip/\(name)")
     }
 
-    func reference(_ name: String) throws -> Reference {
-        let data = try Data(contentsOf: Self.folder(name).appendingPathComponent("reference.json"))
-        return try JSONDecoder().decode(Reference.self, from: data)
-    }
-
-    func assertClose(_ got: [Float], _ want: [Double], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.count, want.count, "\(what): dimension", file: file, line: line)
-        guard got.count == want.count else { return }
-        let c = EmbeddingComparison(got, want)
-        XCTAssertGreaterThanOrEqual(c.cosine, 0.99999, "\(what): cosine", file: file, line: line)
-        XCTAssertLessThanOrEqual(c.maxAbsErrorOverNorm, 1e-4, "\(what): max abs error / norm", file: file, line: line)
+    func reference(_ name: String) throws -> ParityFixture.Reference {
+        try ParityFixture(Self.folder(name)).reference()
     }
 
     func testFolderWithChineseCLIPModelTypeLoadsTheBERTTowerAndWordPiece() throws {
@@ -50,35 +31,11 @@ final class ChineseCLIPModelParityTests: XCTestCase {
     }
 
     func testImageFeaturesMatchTransformersForEveryFixtureConfig() throws {
-        for name in Self.fixtures {
-            let model = try CLIPModel(folder: Self.folder(name))
-            let ref = try reference(name)
-            let inputs = try SafetensorsFile(url: Self.folder(name).appendingPathComponent("reference_inputs.safetensors"))
-            let pixels = try inputs.floats("pixel_values")
-            for bs in [1, ref.image_embeds.count] {
-                let got = pixels.withUnsafeBufferPointer {
-                    model.imageFeatures(pixelValues: $0, count: ref.image_embeds.count, batchSize: bs)
-                }
-                for (i, want) in ref.image_embeds.enumerated() {
-                    assertClose(got[i], want, "\(name) image \(i) batch \(bs)")
-                }
-            }
-            XCTAssertEqual(Double(model.logitScaleParameter), ref.logit_scale, accuracy: 1e-6, name)
-        }
+        for name in Self.fixtures { try ParityFixture(Self.folder(name)).assertImageFeaturesMatch() }
     }
 
     func testTextFeaturesMatchTransformersPoolingCLSOfUnpaddedTexts() throws {
-        for name in Self.fixtures {
-            let model = try CLIPModel(folder: Self.folder(name))
-            let ref = try reference(name)
-            // Packed batch of different lengths (transformers padded them), then one at a time.
-            let batch = try model.textFeatures(ids: ref.texts.map(\.ids))
-            for (i, t) in ref.texts.enumerated() {
-                assertClose(batch[i], t.embedding, "\(name) text \"\(t.text.prefix(20))\" (batched)")
-                let single = try model.textFeatures(ids: [t.ids])[0]
-                assertClose(single, t.embedding, "\(name) text \"\(t.text.prefix(20))\" (alone)")
-            }
-        }
+        for name in Self.fixtures { try ParityFixture(Self.folder(name)).assertTextFeaturesMatch() }
     }
 
     func testEncodeTextsTokenizesLikeTransformersAndTruncatesToTheModelContext() throws {
@@ -89,9 +46,10 @@ final class ChineseCLIPModelParityTests: XCTestCase {
             model.onWarning = { warnings.append($0) }
             XCTAssertEqual(ref.texts.map { model.tokenize($0.text).ids }, ref.texts.map(\.ids), name)
             let embeddings = try model.encodeTexts(ref.texts.map(\.text))
-            for (got, t) in zip(embeddings, ref.texts) { assertClose(got, t.embedding, "\(name) \"\(t.text.prefix(20))\"") }
+            for (got, t) in zip(embeddings, ref.texts) { assertEmbeddingClose(got, t.embedding, "\(name) \"\(t.text.prefix(20))\"") }
             XCTAssertEqual(warnings.messages.count, 1, "only the long text is truncated: \(warnings.messages)")
-            XCTAssertTrue(warnings.messages.first?.contains("truncated to \(ref.context_length) tokens") == true)
+            let contextLength = try XCTUnwrap(ref.context_length)
+            XCTAssertTrue(warnings.messages.first?.contains("truncated to \(contextLength) tokens") == true)
         }
     }
 
@@ -99,17 +57,15 @@ final class ChineseCLIPModelParityTests: XCTestCase {
         let name = "cn-tiny-gelu-f16"
         let model = try CLIPModel(folder: Self.folder(name))
         let want = try XCTUnwrap(try reference(name).photo_embed)
-        let inputs = try SafetensorsFile(url: Self.folder(name).appendingPathComponent("reference_inputs.safetensors"))
+        let inputs = try ParityFixture(Self.folder(name)).inputs()
         let info = try XCTUnwrap(inputs.info("photo_rgb"))
         let photo = RGBImage(width: info.shape[1], height: info.shape[0], pixels: try inputs.floats("photo_rgb").map { UInt8($0) })
-        assertClose(model.encodeImages([photo])[0], want, "\(name) photo through ChineseCLIPImageProcessor")
+        assertEmbeddingClose(model.encodeImages([photo])[0], want, "\(name) photo through ChineseCLIPImageProcessor")
     }
 
     func testRandomWeightPresetBuildsTheFullSizeArchitecture() throws {
-        let config = ChineseCLIPConfig.vitB16()
-        let tokenizer = try WordPieceTokenizer(folder: ChineseCLIPTokenizerTests.vocabulary)
-        let model = try CLIPModel(config: config, weights: RandomWeights(seed: 1), tokenizer: tokenizer,
-                                  imageProcessor: ImageProcessor(config: .clipDefaults(imageSize: 224)), name: "random")
+        let model = try CLIPModel(preset: "chinese-clip-vit-b-16", seed: 1)
+        XCTAssertEqual(model.chineseCLIPConfig, ChineseCLIPConfig.vitB16())
         XCTAssertEqual(model.contextLength, 52)
         XCTAssertEqual(model.embeddingDimension, 512)
         XCTAssertEqual(model.config.textConfig.vocabSize, 21128)

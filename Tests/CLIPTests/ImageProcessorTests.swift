@@ -104,15 +104,13 @@ final class ImageProcessorTests: XCTestCase {
     }
 
     func testUnsupportedConfigsAreRejectedNamingTheFile() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryFolder(self)
         let cases = [
             (#"{"resample": 0}"#, "resample 0"),
             (#"{"do_center_crop": false}"#, "do_center_crop"),
             (#"{"size": {"longest_edge": 100}}"#, "longest_edge"),
             (#"{"image_mean": [0.5, 0.5]}"#, "image_mean"),
-            (#"not json"#, "invalid preprocessor config"),
+            (#"not json"#, "not valid JSON"),
         ]
         for (i, (json, fragment)) in cases.enumerated() {
             let url = folder.appendingPathComponent("config\(i).json")

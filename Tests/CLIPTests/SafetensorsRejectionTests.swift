@@ -10,11 +10,7 @@ final class SafetensorsRejectionTests: XCTestCase {
     private var folder: SafetensorsScratchFolder!
 
     override func setUpWithError() throws {
-        folder = try SafetensorsScratchFolder()
-    }
-
-    override func tearDown() {
-        folder = nil
+        folder = try SafetensorsScratchFolder(self)
     }
 
     /// A file with one tensor entry `"t": {entry}` followed by `data`.

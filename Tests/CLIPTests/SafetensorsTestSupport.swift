@@ -22,18 +22,12 @@ enum SafetensorsBytes {
     }
 }
 
-/// A fresh folder per test, removed afterwards.
-final class SafetensorsScratchFolder {
+/// A fresh folder per test (`temporaryFolder`, removed after the test) to write files into.
+struct SafetensorsScratchFolder {
     let url: URL
 
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("SafetensorsTests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
+    init(_ test: XCTestCase) throws {
+        url = try temporaryFolder(test)
     }
 
     /// Writes `bytes` to `name` in the folder.

@@ -9,11 +9,7 @@ final class SafetensorsTests: XCTestCase {
     private var folder: SafetensorsScratchFolder!
 
     override func setUpWithError() throws {
-        folder = try SafetensorsScratchFolder()
-    }
-
-    override func tearDown() {
-        folder = nil
+        folder = try SafetensorsScratchFolder(self)
     }
 
     private func interopFile() throws -> SafetensorsFile {

@@ -180,7 +180,7 @@ final class COCOEvaluatorTests: XCTestCase {
     func testResultsThatAreNotAnArrayAreRejectedNamingTheFile() throws {
         let gt = try COCOGroundTruth.load(from: try folder().appendingPathComponent("gt_edges.json"))
         let url = try write("results.json", #"{"image_id": 7}"#)
-        assertFails(try COCODetection.load(from: url, groundTruth: gt), containing: [url.path, "not an array"])
+        assertFails(try COCODetection.load(from: url, groundTruth: gt), containing: [url.path, "expected an array"])
     }
 
     func testBadJSONIsRejectedNamingTheFile() throws {
@@ -231,7 +231,7 @@ final class COCOEvaluatorTests: XCTestCase {
 
     func testMissingFileIsRejectedNamingIt() {
         let url = URL(fileURLWithPath: "/nonexistent/annotations.json")
-        assertFails(try COCOGroundTruth.load(from: url), containing: [url.path, "cannot read"])
+        assertFails(try COCOGroundTruth.load(from: url), containing: [url.path, "not found"])
     }
 
     func testIscrowdMayBeOmittedOrBoolean() throws {

@@ -1,33 +1,6 @@
 import CBLAS
 import Dispatch
 
-/// A run of consecutive rows of the activation matrix that attend to each other: one image's
-/// patch tokens, or one text's tokens (texts are packed without padding).
-struct Segment {
-    var start: Int
-    var length: Int
-    /// Rows of the segment whose outputs are wanted, relative to `start`. All of them, except
-    /// in a tower's last layer, where only the pooled row (CLS / EOS) is computed.
-    var queries: Range<Int>
-    /// Row of the context/output buffer the first query writes to.
-    var outputRow: Int
-
-    init(start: Int, length: Int) {
-        self.start = start
-        self.length = length
-        queries = 0..<length
-        outputRow = start
-    }
-
-    /// The same keys, but only `row` (relative to `start`) as a query, written to `outputRow`.
-    func pooled(row: Int, outputRow: Int) -> Segment {
-        var s = self
-        s.queries = row..<(row + 1)
-        s.outputRow = outputRow
-        return s
-    }
-}
-
 /// `CLIPAttention` (`…self_attn`): multi-head self-attention with q/k/v/out projections.
 ///
 /// Layout fix, done here and nowhere else: the checkpoint's separate `q_proj`, `k_proj`,
@@ -40,18 +13,23 @@ struct Attention {
     let headDim: Int
     let scale: Float
 
+    /// CLIP's names: `PREFIX.{q,k,v,out}_proj`.
     init(_ source: WeightSource, _ prefix: String, dim: Int, heads: Int) throws {
-        let q = try Linear(source, "\(prefix).q_proj", inFeatures: dim, outFeatures: dim)
-        let k = try Linear(source, "\(prefix).k_proj", inFeatures: dim, outFeatures: dim)
-        let v = try Linear(source, "\(prefix).v_proj", inFeatures: dim, outFeatures: dim)
+        try self.init(source, q: "\(prefix).q_proj", k: "\(prefix).k_proj", v: "\(prefix).v_proj",
+                      out: "\(prefix).out_proj", dim: dim, heads: heads)
+    }
+
+    /// Any checkpoint's q/k/v/out projections (`[D, D]` weights with biases), by name.
+    init(_ source: WeightSource, q: String, k: String, v: String, out: String, dim: Int, heads: Int) throws {
+        let parts = try [q, k, v].map { try Linear(source, $0, inFeatures: dim, outFeatures: dim) }
         let w = FloatBuffer(count: 3 * dim * dim)
         let b = FloatBuffer(count: 3 * dim)
-        for (i, part) in [q, k, v].enumerated() {
+        for (i, part) in parts.enumerated() {
             (w.pointer + i * dim * dim).update(from: part.weight.pointer, count: dim * dim)
             (b.pointer + i * dim).update(from: part.bias!.pointer, count: dim)
         }
         qkv = Linear(weight: Tensor(shape: [3 * dim, dim], storage: w), bias: Tensor(shape: [3 * dim], storage: b))
-        outProj = try Linear(source, "\(prefix).out_proj", inFeatures: dim, outFeatures: dim)
+        outProj = try Linear(source, out, inFeatures: dim, outFeatures: dim)
         self.heads = heads
         headDim = dim / heads
         scale = 1 / Float(headDim).squareRoot()
@@ -109,5 +87,28 @@ struct Attention {
         }
         if Profiling.enabled { Profiling.addAttention(since: t0) }
         outProj(ctx, rows: outRows, into: residual, accumulate: true)
+    }
+}
+
+extension Attention {
+    /// residual[rows, D] += attention(x) over every row, in the encoder's scratch buffers.
+    func callAsFunction(_ x: UnsafePointer<Float>, rows: Int, segments: [Segment], causal: Bool,
+                        residual: UnsafeMutablePointer<Float>, scratch: EncoderScratch) {
+        self(x, rows: rows, segments: segments, causal: causal, residual: residual, outRows: rows,
+             qkvBuf: scratch.qkv.pointer, ctx: scratch.context.pointer,
+             scores: scratch.scores, maxLength: scratch.maxLength)
+    }
+
+    /// A tower's last layer when one row per segment is pooled: keys and values from every row
+    /// of x [rows, D], queries only at `pooledRows` (absolute, one per segment).
+    /// out: [segments, D] = residual[pooledRows] + attention output at those rows.
+    func pooled(_ x: UnsafePointer<Float>, rows: Int, segments: [Segment], pooledRows: [Int], causal: Bool,
+                residual: UnsafePointer<Float>, scratch: EncoderScratch, into out: UnsafeMutablePointer<Float>) {
+        let d = dim
+        for (i, r) in pooledRows.enumerated() { (out + i * d).update(from: residual + r * d, count: d) }
+        let queries = segments.enumerated().map { i, seg in seg.pooled(row: pooledRows[i] - seg.start, outputRow: i) }
+        self(x, rows: rows, segments: queries, causal: causal, residual: out, outRows: segments.count,
+             qkvBuf: scratch.qkv.pointer, ctx: scratch.context.pointer,
+             scores: scratch.scores, maxLength: scratch.maxLength)
     }
 }

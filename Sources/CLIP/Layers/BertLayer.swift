@@ -21,9 +21,7 @@ struct BertLayer {
     /// x: [rows, D] updated in place.
     func callAsFunction(_ x: UnsafeMutablePointer<Float>, rows: Int, segments: [Segment], scratch: EncoderScratch) {
         // The attention reads all of x into q/k/v before adding its output to x.
-        attention(x, rows: rows, segments: segments, causal: false, residual: x, outRows: rows,
-                  qkvBuf: scratch.qkv.pointer, ctx: scratch.context.pointer,
-                  scores: scratch.scores, maxLength: scratch.maxLength)
+        attention(x, rows: rows, segments: segments, causal: false, residual: x, scratch: scratch)
         attentionLayerNorm(x, rows: rows, into: x)
         feedForward(x, rows: rows, scratch: scratch)
     }
@@ -33,12 +31,8 @@ struct BertLayer {
     /// out: [segments, D] receives the pooled rows' outputs.
     func pooledOnly(_ x: UnsafeMutablePointer<Float>, rows: Int, segments: [Segment], pooledRows: [Int],
                     scratch: EncoderScratch, into out: UnsafeMutablePointer<Float>) {
-        let d = attention.dim
-        for (i, r) in pooledRows.enumerated() { (out + i * d).update(from: x + r * d, count: d) }
-        let queries = segments.enumerated().map { i, seg in seg.pooled(row: pooledRows[i] - seg.start, outputRow: i) }
-        attention(x, rows: rows, segments: queries, causal: false, residual: out, outRows: segments.count,
-                  qkvBuf: scratch.qkv.pointer, ctx: scratch.context.pointer,
-                  scores: scratch.scores, maxLength: scratch.maxLength)
+        attention.pooled(x, rows: rows, segments: segments, pooledRows: pooledRows, causal: false,
+                         residual: x, scratch: scratch, into: out)
         attentionLayerNorm(out, rows: segments.count, into: out)
         feedForward(out, rows: segments.count, scratch: scratch)
     }
@@ -56,22 +50,9 @@ struct BertLayer {
 }
 
 extension Attention {
-    /// BERT's attention weights (`…attention.self.query/key/value`, `…attention.output.dense`),
-    /// stacked into the same `[3D, D]` q/k/v matrix as CLIP's.
+    /// BERT's names (`…attention.self.query/key/value`, `…attention.output.dense`).
     init(bert source: WeightSource, _ prefix: String, dim: Int, heads: Int) throws {
-        let parts = try ["query", "key", "value"].map {
-            try Linear(source, "\(prefix).self.\($0)", inFeatures: dim, outFeatures: dim)
-        }
-        let w = FloatBuffer(count: 3 * dim * dim)
-        let b = FloatBuffer(count: 3 * dim)
-        for (i, part) in parts.enumerated() {
-            (w.pointer + i * dim * dim).update(from: part.weight.pointer, count: dim * dim)
-            (b.pointer + i * dim).update(from: part.bias!.pointer, count: dim)
-        }
-        qkv = Linear(weight: Tensor(shape: [3 * dim, dim], storage: w), bias: Tensor(shape: [3 * dim], storage: b))
-        outProj = try Linear(source, "\(prefix).output.dense", inFeatures: dim, outFeatures: dim)
-        self.heads = heads
-        headDim = dim / heads
-        scale = 1 / Float(headDim).squareRoot()
+        try self.init(source, q: "\(prefix).self.query", k: "\(prefix).self.key", v: "\(prefix).self.value",
+                      out: "\(prefix).output.dense", dim: dim, heads: heads)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `CLIPEncoderLayer` (`…encoder.layers.N`): pre-LN attention and MLP blocks with residuals.
 struct EncoderLayer {
     let layerNorm1: LayerNorm
@@ -21,9 +23,7 @@ struct EncoderLayer {
     func callAsFunction(_ x: UnsafeMutablePointer<Float>, rows: Int, segments: [Segment], causal: Bool, scratch: EncoderScratch) {
         let h = scratch.normed.pointer
         layerNorm1(x, rows: rows, into: h)
-        selfAttn(h, rows: rows, segments: segments, causal: causal, residual: x, outRows: rows,
-                 qkvBuf: scratch.qkv.pointer, ctx: scratch.context.pointer,
-                 scores: scratch.scores, maxLength: scratch.maxLength)
+        selfAttn(h, rows: rows, segments: segments, causal: causal, residual: x, scratch: scratch)
         mlpBlock(x, rows: rows, scratch: scratch)
     }
 
@@ -34,13 +34,10 @@ struct EncoderLayer {
     /// out: [segments, D] receives those rows' outputs.
     func pooledOnly(_ x: UnsafeMutablePointer<Float>, rows: Int, segments: [Segment], pooledRows: [Int],
                     causal: Bool, scratch: EncoderScratch, into out: UnsafeMutablePointer<Float>) {
-        let h = scratch.normed.pointer, d = layerNorm1.dim
+        let h = scratch.normed.pointer
         layerNorm1(x, rows: rows, into: h)
-        for (i, r) in pooledRows.enumerated() { (out + i * d).update(from: x + r * d, count: d) }
-        let queries = segments.enumerated().map { i, seg in seg.pooled(row: pooledRows[i] - seg.start, outputRow: i) }
-        selfAttn(h, rows: rows, segments: queries, causal: causal, residual: out, outRows: segments.count,
-                 qkvBuf: scratch.qkv.pointer, ctx: scratch.context.pointer,
-                 scores: scratch.scores, maxLength: scratch.maxLength)
+        selfAttn.pooled(h, rows: rows, segments: segments, pooledRows: pooledRows, causal: causal,
+                        residual: x, scratch: scratch, into: out)
         mlpBlock(out, rows: segments.count, scratch: scratch)
     }
 
@@ -71,6 +68,17 @@ final class EncoderScratch {
     init(dim: Int, intermediate: Int) {
         self.dim = dim
         self.intermediate = intermediate
+    }
+
+    /// A text tower's packed token activations, [rows, dim], updated in place by the layers.
+    private(set) var input = FloatBuffer(count: 0)
+
+    /// Packs `texts` (no padding) and sizes every buffer for them, `input` included.
+    func reserve(packing texts: [[Int32]]) -> PackedTexts {
+        let packed = PackedTexts(texts)
+        reserve(rows: packed.rows, maxLength: packed.maxLength, workers: ProcessInfo.processInfo.activeProcessorCount)
+        if input.count < packed.rows * dim { input = FloatBuffer(count: packed.rows * dim) }
+        return packed
     }
 
     /// Grows the buffers when needed; never shrinks, so steady-state calls allocate nothing.

@@ -24,7 +24,6 @@ final class ChineseCLIPTextTransformer: TextTower {
     let embeddingLayerNorm: LayerNorm
     let layers: [BertLayer]
     private let scratch: EncoderScratch
-    private var hidden = FloatBuffer(count: 0)
 
     init(_ source: WeightSource, _ prefix: String, spec s: BertTextSpec) throws {
         spec = s
@@ -56,24 +55,11 @@ final class ChineseCLIPTextTransformer: TextTower {
     /// caller) → pooled: [count, D] written to `out`. Not reentrant.
     func callAsFunction(_ texts: [[Int32]], into out: UnsafeMutablePointer<Float>) {
         let d = spec.dim
-        var segments: [Segment] = []
-        var rows = 0
-        for ids in texts {
-            segments.append(Segment(start: rows, length: ids.count))
-            rows += ids.count
-        }
-        let maxLen = texts.map(\.count).max() ?? 1
-        scratch.reserve(rows: rows, maxLength: maxLen, workers: ProcessInfo.processInfo.activeProcessorCount)
-        if hidden.count < rows * d { hidden = FloatBuffer(count: rows * d) }
-        let x = hidden.pointer, we = wordEmbedding.pointer, pe = positionEmbedding.pointer
-        let type0 = tokenTypeEmbedding.pointer  // every token is of type 0
-        for (ti, ids) in texts.enumerated() {
-            for (pos, id) in ids.enumerated() {
-                let dst = x + (segments[ti].start + pos) * d
-                let word = we + Int(id) * d, p = pe + pos * d
-                for j in 0..<d { dst[j] = word[j] + type0[j] + p[j] }
-            }
-        }
+        let packed = scratch.reserve(packing: texts)
+        let segments = packed.segments, rows = packed.rows, x = scratch.input.pointer
+        // Every token is of type 0.
+        packed.embed(texts, table: wordEmbedding.pointer, positions: positionEmbedding.pointer,
+                     shared: tokenTypeEmbedding.pointer, dim: d, into: x)
         embeddingLayerNorm(x, rows: rows, into: x)
         let pooledRows = segments.map(\.start)
         guard let last = layers.last else {

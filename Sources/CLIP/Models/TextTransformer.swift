@@ -19,7 +19,6 @@ final class TextTransformer {
     let encoder: TransformerEncoder
     let finalLayerNorm: LayerNorm
     private let scratch: EncoderScratch
-    private var hidden = FloatBuffer(count: 0)
 
     init(_ source: WeightSource, _ prefix: String, spec s: TextSpec) throws {
         spec = s
@@ -47,23 +46,9 @@ final class TextTransformer {
     /// caller) → pooled: [count, D] written to `out`. Not reentrant.
     func callAsFunction(_ texts: [[Int32]], into out: UnsafeMutablePointer<Float>) {
         let d = spec.dim
-        var segments: [Segment] = []
-        var rows = 0
-        for ids in texts {
-            segments.append(Segment(start: rows, length: ids.count))
-            rows += ids.count
-        }
-        let maxLen = texts.map(\.count).max() ?? 1
-        scratch.reserve(rows: rows, maxLength: maxLen, workers: ProcessInfo.processInfo.activeProcessorCount)
-        if hidden.count < rows * d { hidden = FloatBuffer(count: rows * d) }
-        let x = hidden.pointer, te = tokenEmbedding.pointer, pe = positionEmbedding.pointer
-        for (ti, ids) in texts.enumerated() {
-            for (pos, id) in ids.enumerated() {
-                let dst = x + (segments[ti].start + pos) * d
-                let tok = te + Int(id) * d, p = pe + pos * d
-                for j in 0..<d { dst[j] = tok[j] + p[j] }
-            }
-        }
+        let packed = scratch.reserve(packing: texts)
+        let segments = packed.segments, rows = packed.rows, x = scratch.input.pointer
+        packed.embed(texts, table: tokenEmbedding.pointer, positions: positionEmbedding.pointer, shared: nil, dim: d, into: x)
         // Layer norm is per row, so normalising only the pooled rows gives the same result.
         let pooledRows = texts.enumerated().map { segments[$0.offset].start + poolingIndex($0.element) }
         let pooled = FloatBuffer(count: texts.count * d)

@@ -68,24 +68,8 @@ public struct ImageProcessorConfig: Codable, Sendable, Equatable {
     /// - Throws: `CLIPError` naming the file when it cannot be read, is not valid JSON for this
     ///   type, or describes a pipeline whose output size would depend on the input image.
     public static func load(from url: URL) throws -> ImageProcessorConfig {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw CLIPError("\(url.path): cannot be read (\(error.localizedDescription))")
-        }
-        let config: ImageProcessorConfig
-        do {
-            config = try JSONDecoder().decode(ImageProcessorConfig.self, from: data)
-        } catch let error as DecodingError {
-            throw CLIPError("\(url.path): invalid preprocessor config (\(Self.describe(error)))")
-        } catch {
-            throw CLIPError("\(url.path): invalid preprocessor config (\(error))")
-        }
-        if let problem = config.problem {
-            throw CLIPError("\(url.path): \(problem)")
-        }
-        return config
+        try JSONConfigFile.load(ImageProcessorConfig.self, from: url,
+                                what: "a model folder's image preprocessing settings") { $0.problem.map { [$0] } ?? [] }
     }
 
     /// Why `ImageProcessor` cannot run this configuration, or nil when it can.
@@ -107,16 +91,5 @@ public struct ImageProcessorConfig: Codable, Sendable, Equatable {
         }
         guard imageStd.allSatisfy({ $0 != 0 }) else { return "image_std must not contain 0" }
         return nil
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context),
-             .keyNotFound(_, let context), .dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
     }
 }

@@ -50,6 +50,40 @@ public enum PILResample {
             }
         }
 
+        /// Taps per output sample when shrinking by `filterScale` (≥ 1): Pillow's `ksize`.
+        public func kernelSize(filterScale: Double) -> Int {
+            Int(ceil(support * filterScale)) * 2 + 1
+        }
+
+        /// Pillow's `precompute_coeffs` for one output sample centred at `center` (in source
+        /// samples): the source window, cut to `bounds`, and its weights normalised to sum 1,
+        /// written to `weights` (room for `kernelSize(filterScale:)`). Pillow's own resize
+        /// passes `0..<inSize`; a crop sampler passes the crop's span, reading outside the image
+        /// as padding. Returns the window (empty when `bounds` leaves nothing).
+        ///
+        /// ```swift
+        /// var w = [Double](repeating: 0, count: PILResample.Filter.bicubic.kernelSize(filterScale: 2))
+        /// let window = PILResample.Filter.bicubic.taps(center: 5, filterScale: 2, bounds: 0..<100, into: &w)
+        /// ```
+        public func taps(center: Double, filterScale: Double, bounds: Range<Int>, into weights: inout [Double]) -> Range<Int> {
+            let support = self.support * filterScale
+            let ss = 1.0 / filterScale
+            // C's (int) cast truncates toward zero; below `bounds` (≥ 0 for Pillow) both agree.
+            let lo = max(Int((center - support + 0.5).rounded(.down)), bounds.lowerBound)
+            let hi = min(Int((center + support + 0.5).rounded(.down)), bounds.upperBound)
+            let n = min(max(hi - lo, 0), kernelSize(filterScale: filterScale), weights.count)
+            var total = 0.0
+            for x in 0..<n {
+                let w = weight((Double(x + lo) - center + 0.5) * ss)
+                weights[x] = w
+                total += w
+            }
+            if total != 0.0 {
+                for x in 0..<n { weights[x] = weights[x] / total }
+            }
+            return lo..<(lo + n)
+        }
+
         private static func sinc(_ x: Double) -> Double {
             if x == 0.0 { return 1.0 }
             let y = x * Double.pi
@@ -81,33 +115,23 @@ public enum PILResample {
             self.outSize = outSize
             let scale = Double(inSize) / Double(outSize)
             let filterScale = max(scale, 1.0)
-            let support = filter.support * filterScale
-            let kernelSize = Int(ceil(support)) * 2 + 1
+            let kernelSize = filter.kernelSize(filterScale: filterScale)
             self.kernelSize = kernelSize
             var bounds = [Int32](repeating: 0, count: 2 * outSize)
             var weights = [Int32](repeating: 0, count: outSize * kernelSize)
             var k = [Double](repeating: 0, count: kernelSize)
             let one = Double(1 << PILResample.precisionBits)
             for xx in 0..<outSize {
-                let center = (Double(xx) + 0.5) * scale
-                let ss = 1.0 / filterScale
-                // C's (int) cast truncates toward zero; negatives are clamped to 0 anyway.
-                let xmin = max(Int(center - support + 0.5), 0)
-                let xmax = min(Int(center + support + 0.5), inSize) - xmin
-                var total = 0.0
-                for x in 0..<xmax {
-                    let w = filter.weight((Double(x + xmin) - center + 0.5) * ss)
-                    k[x] = w
-                    total += w
-                }
-                for x in 0..<xmax {
-                    let normalised = total != 0.0 ? k[x] / total : k[x]
+                let window = filter.taps(center: (Double(xx) + 0.5) * scale, filterScale: filterScale,
+                                         bounds: 0..<inSize, into: &k)
+                for x in 0..<window.count {
+                    let normalised = k[x]
                     weights[xx * kernelSize + x] = normalised < 0
                         ? Int32(-0.5 + normalised * one)
                         : Int32(0.5 + normalised * one)
                 }
-                bounds[2 * xx] = Int32(xmin)
-                bounds[2 * xx + 1] = Int32(max(xmax, 0))
+                bounds[2 * xx] = Int32(window.lowerBound)
+                bounds[2 * xx + 1] = Int32(window.count)
             }
             self.bounds = bounds
             self.weights = weights

@@ -62,21 +62,25 @@ public struct CropSampler: Sendable {
         if scratch.count < max(rows, 1) * s { scratch = [SIMD4<Float>](repeating: .zero, count: max(rows, 1) * s) }
         let pad = SIMD4<Float>(padColor[0], padColor[1], padColor[2], 0)
         let lo = SIMD4<Float>(repeating: 0), hi = SIMD4<Float>(repeating: 255)
+        // Buffer pointers obtained once: the loops below index them unchecked.
         image.pixels.withUnsafeBufferPointer { srcBuf in
         scratch.withUnsafeMutableBufferPointer { tmpBuf in
         hc.weights.withUnsafeBufferPointer { hw in
         vc.weights.withUnsafeBufferPointer { vw in
-            let src = srcBuf.baseAddress!, tmp = tmpBuf.baseAddress!
+        hc.start.withUnsafeBufferPointer { hStart in
+        hc.count.withUnsafeBufferPointer { hCount in
+        hc.padWeight.withUnsafeBufferPointer { hPad in
+            let src = srcBuf.baseAddress!, tmp = tmpBuf.baseAddress!, hWeights = hw.baseAddress!
             // Horizontal pass. tmp: [rows, S] RGBX. Pillow stores this intermediate image as
             // bytes, so clip and round likewise.
             for r in 0..<rows {
                 let row = src + (rowLo + r) * width
                 let dst = tmp + r * s
                 for ox in 0..<s {
-                    let start = hc.start[ox], count = hc.count[ox]
-                    let w = hw.baseAddress! + ox * hc.stride
-                    var acc = pad * hc.padWeight[ox]
-                    for k in 0..<count { acc += w[k] * row[start + k] }
+                    let taps = row + hStart[ox], count = hCount[ox]
+                    let w = hWeights + ox * hc.stride
+                    var acc = pad * hPad[ox]
+                    for k in 0..<count { acc += w[k] * taps[k] }
                     dst[ox] = clipRound(acc, lo, hi)
                 }
             }
@@ -102,6 +106,7 @@ public struct CropSampler: Sendable {
                     out[2 * plane + o] = v[2]
                 }
             }
+        }}}
         }
         }
         }
@@ -140,8 +145,8 @@ public struct PreparedImage: Sendable {
     }
 }
 
-/// Pillow's antialiased bicubic taps for resampling the source span [from, to) onto `outSize`
-/// samples, split into the part inside the image (explicit weights) and the part outside
+/// Pillow's antialiased bicubic taps (`PILResample.Filter.taps`) for resampling the source
+/// span [from, to) onto `outSize` samples, split into the part inside the image (explicit weights) and the part outside
 /// (one summed weight applied to the pad colour), so the inner loops never branch.
 struct ResampleTaps {
     var start: [Int]
@@ -153,10 +158,10 @@ struct ResampleTaps {
     var maxInside: Int
 
     init(inSize: Int, from: Float, to: Float, outSize: Int) {
+        let filter = PILResample.Filter.bicubic
         let scale = Double(to - from) / Double(outSize)
         let filterScale = max(scale, 1)
-        let support = 2.0 * filterScale  // bicubic support 2
-        stride = Int(support.rounded(.up)) * 2 + 1
+        stride = filter.kernelSize(filterScale: filterScale)
         start = [Int](repeating: 0, count: outSize)
         count = [Int](repeating: 0, count: outSize)
         padWeight = [Float](repeating: 0, count: outSize)
@@ -164,28 +169,18 @@ struct ResampleTaps {
         minInside = inSize
         maxInside = 0
         var w = [Double](repeating: 0, count: stride)
-        let regionLo = Int(Double(from).rounded(.down)), regionHi = Int(Double(to).rounded(.up))
+        // Like Pillow resizing the cut-out crop, the window stops at the crop's own edges
+        // (weights renormalised); inside the crop, pixels beyond the image are padding.
+        let region = Int(Double(from).rounded(.down))..<Int(Double(to).rounded(.up))
         for i in 0..<outSize {
-            let center = Double(from) + (Double(i) + 0.5) * scale
-            // Like Pillow resizing the cut-out crop, the window stops at the crop's own edges
-            // (weights renormalised); inside the crop, pixels beyond the image are padding.
-            let lo = max(Int((center - support + 0.5).rounded(.down)), regionLo)
-            let hi = min(Int((center + support + 0.5).rounded(.down)), regionHi)
-            let n = min(max(hi - lo, 0), stride)
-            var total = 0.0
-            for k in 0..<n {
-                let v = ResampleTaps.bicubic((Double(lo + k) - center + 0.5) / filterScale)
-                w[k] = v
-                total += v
-            }
-            let norm = total != 0 ? 1 / total : 0
-            let inLo = min(max(lo, 0), inSize), inHi = max(min(lo + n, inSize), inLo)
+            let window = filter.taps(center: Double(from) + (Double(i) + 0.5) * scale, filterScale: filterScale,
+                                     bounds: region, into: &w)
+            let inLo = min(max(window.lowerBound, 0), inSize), inHi = max(min(window.upperBound, inSize), inLo)
             start[i] = inLo
             count[i] = inHi - inLo
             var pad = 0.0
-            for k in 0..<n {
-                let j = lo + k
-                if j < 0 || j >= inSize { pad += w[k] * norm } else { weights[i * stride + (j - inLo)] = Float(w[k] * norm) }
+            for (k, j) in window.enumerated() {
+                if j < 0 || j >= inSize { pad += w[k] } else { weights[i * stride + (j - inLo)] = Float(w[k]) }
             }
             padWeight[i] = Float(pad)
             if inHi > inLo {
@@ -194,13 +189,5 @@ struct ResampleTaps {
             }
         }
         if minInside > maxInside { minInside = 0; maxInside = 0 }
-    }
-
-    /// Pillow's bicubic kernel with a = -0.5.
-    static func bicubic(_ xIn: Double) -> Double {
-        let a = -0.5, x = abs(xIn)
-        if x < 1 { return ((a + 2) * x - (a + 3)) * x * x + 1 }
-        if x < 2 { return (((x - 5) * x + 8) * x - 4) * a }
-        return 0
     }
 }

@@ -307,9 +307,11 @@ struct RankedColumns {
             minX: minX, maxX: maxX, meanWidth: Float(sumWidth / Double(solid)),
             minY: minY, maxY: maxY, meanHeight: Float(sumHeight / Double(solid)), perAxis: perAxis)
         var buckets = [[Int32]](repeating: [], count: grid.columns * grid.rows)
-        var lastVisit = [Int32](repeating: -1, count: count)
+        var lastVisitStorage = [Int32](repeating: -1, count: count)
         var kept: [Int32] = []
         kept.reserveCapacity(count)
+        lastVisitStorage.withUnsafeMutableBufferPointer { lastVisitBuffer in
+        let lastVisit = lastVisitBuffer.baseAddress!  // unchecked access in the pair search
         for j in 0..<count {
             guard x2[j] > x1[j] && y2[j] > y1[j] else {
                 kept.append(Int32(j))
@@ -335,6 +337,7 @@ struct RankedColumns {
             for cy in cy0...cy1 {
                 for cx in cx0...cx1 { buckets[cy * grid.columns + cx].append(Int32(j)) }
             }
+        }
         }
         return kept
     }

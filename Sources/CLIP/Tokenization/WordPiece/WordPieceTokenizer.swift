@@ -122,19 +122,7 @@ public final class WordPieceTokenizer: Sendable {
     /// - Throws: `CLIPError` naming the file when it is unreadable, not JSON, or a flag is not
     ///   a boolean (or null, for `strip_accents`).
     public static func options(fromConfig url: URL) throws -> Options {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw CLIPError("\(url.path): cannot be read")
-        }
-        do {
-            return try JSONDecoder().decode(TokenizerConfigFile.self, from: data).options
-        } catch let error as DecodingError {
-            throw CLIPError("\(url.path): \(error.configMessage)")
-        } catch {
-            throw CLIPError("\(url.path): not valid JSON")
-        }
+        try JSONConfigFile.load(TokenizerConfigFile.self, from: url, what: "the tokenizer's settings").options
     }
 
     /// The part of `tokenizer_config.json` that changes ids.

@@ -16,19 +16,21 @@
 
 Deterministic (seeded). Needs torch, transformers, safetensors, pillow (PyPI); tests never run it.
 """
-import json, math, os, pathlib, random, shutil
-
-import numpy as np
-import torch
-import tokenizers
-import transformers
-from PIL import Image
-from safetensors.torch import save_file
-from transformers import BertTokenizerFast, ChineseCLIPConfig, ChineseCLIPModel
-from transformers.models.chinese_clip.image_processing_pil_chinese_clip import ChineseCLIPImageProcessorPil
+import json, os, pathlib, random, shutil, sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parents[3]
+sys.path.insert(0, str(HERE.parent))
+import fixture_common  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import tokenizers  # noqa: E402
+import transformers  # noqa: E402
+from PIL import Image  # noqa: E402
+from safetensors.torch import save_file  # noqa: E402
+from transformers import BertTokenizerFast, ChineseCLIPConfig, ChineseCLIPModel  # noqa: E402
+from transformers.models.chinese_clip.image_processing_pil_chinese_clip import ChineseCLIPImageProcessorPil  # noqa: E402
+
+ROOT = fixture_common.ROOT
 VOCAB = ROOT / "models" / "chinese-clip-vocab"
 CONTEXT = 52
 
@@ -158,74 +160,30 @@ def tokenizer_cases(tok):
 
 # ---------------------------------------------------------------- models
 
-def randomise(model, seed):
-    """Spread weights wider than transformers' init so every op (LN affine, biases, GELU tails,
-    attention softmax, token-type row) matters numerically."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            low = name.lower()
-            if name == "logit_scale":
-                p.fill_(math.log(1 / 0.07))
-            elif "layer_norm" in low or "layrnorm" in low or "layernorm" in low:
-                if name.endswith("weight"):
-                    p.copy_(1 + 0.2 * torch.randn(p.shape, generator=g))
-                else:
-                    p.copy_(0.1 * torch.randn(p.shape, generator=g))
-            elif name.endswith("bias"):
-                p.copy_(0.1 * torch.randn(p.shape, generator=g))
-            elif p.dim() >= 2 and "embedding" not in low:
-                fan_in = p[0].numel()
-                p.copy_(torch.randn(p.shape, generator=g) / math.sqrt(fan_in))
-            else:
-                p.copy_(0.5 * torch.randn(p.shape, generator=g))
-
-
 def build(spec, seed):
-    cfg = ChineseCLIPConfig(text_config=spec["text"], vision_config=spec["vision"], projection_dim=spec["projection_dim"])
-    torch.manual_seed(seed)
-    model = ChineseCLIPModel(cfg).eval()
-    randomise(model, seed)
-    dtype = getattr(torch, spec["dtype"])
-    # Round through the storage dtype so the reference sees exactly the stored weights.
-    model = model.to(dtype).to(torch.float32)
-    return model, dtype
+    return fixture_common.build(ChineseCLIPConfig, ChineseCLIPModel, spec, seed)
 
 
 def save_folder(model, spec, dtype, out, seed):
-    out.mkdir(parents=True, exist_ok=True)
-    model.config.to_json_file(out / "config.json")
-    state = {k: v.detach().to(dtype).contiguous() for k, v in model.state_dict().items()}
+    state = fixture_common.stored_state(model, dtype)
     if spec.get("pooler"):
         g = torch.Generator().manual_seed(seed + 7)
         d = spec["text"]["hidden_size"]
         state["text_model.pooler.dense.weight"] = torch.randn((d, d), generator=g).to(dtype)
         state["text_model.pooler.dense.bias"] = torch.randn((d,), generator=g).to(dtype)
-    save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
+    fixture_common.save_checkpoint(model, state, out)
     for f in ("vocab.txt", "tokenizer_config.json"):
         (out / f).symlink_to(os.path.relpath(VOCAB / f, out))
 
 
 def reference(model, tok, spec, out, seed):
     ctx = min(CONTEXT, model.config.text_config.max_position_embeddings)
-    size = model.config.vision_config.image_size
-    g = torch.Generator().manual_seed(seed + 1)
-    pixels = torch.randn((3, 3, size, size), generator=g) * 1.2
+    pixels = fixture_common.random_pixels(3, model.config.vision_config.image_size, seed)
     enc = tok(MODEL_TEXTS, padding=True, truncation=True, max_length=ctx, return_tensors="pt")
-    with torch.no_grad():
-        img = model.get_image_features(pixel_values=pixels)
-        img = getattr(img, "pooler_output", img)
-        txt = model.get_text_features(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
-                                      token_type_ids=enc["token_type_ids"])
-        txt = getattr(txt, "pooler_output", txt)
-    ids = [[int(t) for t, m in zip(row, mask) if m] for row, mask in zip(enc["input_ids"], enc["attention_mask"])]
+    features = fixture_common.features(model, pixels, enc, MODEL_TEXTS, token_type_ids=enc["token_type_ids"])
     tensors = {"pixel_values": pixels.contiguous()}
-    ref = {
-        "logit_scale": float(model.logit_scale.item()),
-        "context_length": ctx,
-        "image_embeds": img.tolist(),
-        "texts": [{"text": t, "ids": i, "embedding": e} for t, i, e in zip(MODEL_TEXTS, ids, txt.tolist())],
-    }
+    ref = {"logit_scale": features["logit_scale"], "context_length": ctx,
+           "image_embeds": features["image_embeds"], "texts": features["texts"]}
     if "preprocessor" in spec:
         settings = {"image_processor_type": "ChineseCLIPImageProcessor", "do_resize": True, "do_center_crop": True,
                     "do_normalize": True, "do_rescale": True, "do_convert_rgb": True, "resample": 3,

@@ -12,15 +12,17 @@ what `get_image_features` / `get_text_features` return on seeded inputs.
 
 Needs torch, transformers, safetensors (PyPI). Tests never run this script.
 """
-import argparse, json, math, os, pathlib, shutil, sys
-
-import torch
-import transformers
-from safetensors.torch import save_file
-from transformers import CLIPConfig, CLIPModel, CLIPTokenizerFast
+import argparse, json, os, pathlib, shutil, sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parents[3]
+sys.path.insert(0, str(HERE.parent))
+import fixture_common  # noqa: E402
+import torch  # noqa: E402
+import transformers  # noqa: E402
+from safetensors.torch import save_file  # noqa: E402
+from transformers import CLIPConfig, CLIPModel, CLIPTokenizerFast  # noqa: E402
+
+ROOT = fixture_common.ROOT
 VOCAB = ROOT / "models" / "clip-vocab"
 
 SMALL = {
@@ -71,63 +73,19 @@ TEXTS = [
 ]
 
 
-def randomise(model, seed):
-    """Spread weights wider than transformers' init so every op (LN affine, biases, GELU tails,
-    attention softmax) matters numerically."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if name == "logit_scale":
-                p.fill_(math.log(1 / 0.07))
-            elif "layer_norm" in name or "layrnorm" in name or "layernorm" in name:
-                if name.endswith("weight"):
-                    p.copy_(1 + 0.2 * torch.randn(p.shape, generator=g))
-                else:
-                    p.copy_(0.1 * torch.randn(p.shape, generator=g))
-            elif name.endswith("bias"):
-                p.copy_(0.1 * torch.randn(p.shape, generator=g))
-            elif p.dim() >= 2 and "embedding" not in name:
-                fan_in = p[0].numel()
-                p.copy_(torch.randn(p.shape, generator=g) / math.sqrt(fan_in))
-            else:
-                p.copy_(0.5 * torch.randn(p.shape, generator=g))
-
-
 def build(spec, seed):
-    cfg = CLIPConfig(text_config=spec["text"], vision_config=spec["vision"], projection_dim=spec["projection_dim"])
-    torch.manual_seed(seed)
-    model = CLIPModel(cfg).eval()
-    randomise(model, seed)
-    dtype = getattr(torch, spec["dtype"])
-    # Round through the storage dtype so the reference sees exactly the stored weights.
-    model = model.to(dtype).to(torch.float32)
-    return model, dtype
+    return fixture_common.build(CLIPConfig, CLIPModel, spec, seed)
 
 
 def save_folder(model, dtype, out):
-    out.mkdir(parents=True, exist_ok=True)
-    model.config.to_json_file(out / "config.json")
-    state = {k: v.detach().to(dtype).contiguous() for k, v in model.state_dict().items()}
-    save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
+    fixture_common.save_checkpoint(model, fixture_common.stored_state(model, dtype), out)
 
 
 def reference(model, tokenizer, n_images, seed):
     ctx = model.config.text_config.max_position_embeddings
-    size = model.config.vision_config.image_size
-    g = torch.Generator().manual_seed(seed + 1)
-    pixels = torch.randn((n_images, 3, size, size), generator=g) * 1.2
+    pixels = fixture_common.random_pixels(n_images, model.config.vision_config.image_size, seed)
     enc = tokenizer(TEXTS, padding=True, truncation=True, max_length=ctx, return_tensors="pt")
-    with torch.no_grad():
-        img = model.get_image_features(pixel_values=pixels)
-        img = getattr(img, "pooler_output", img)
-        txt = model.get_text_features(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])
-        txt = getattr(txt, "pooler_output", txt)
-    ids = [[int(t) for t, m in zip(row, mask) if m] for row, mask in zip(enc["input_ids"], enc["attention_mask"])]
-    return pixels, {
-        "logit_scale": float(model.logit_scale.item()),
-        "image_embeds": img.tolist(),
-        "texts": [{"text": t, "ids": i, "embedding": e} for t, i, e in zip(TEXTS, ids, txt.tolist())],
-    }
+    return pixels, fixture_common.features(model, pixels, enc, TEXTS)
 
 
 def main():

@@ -1,7 +1,7 @@
 import Foundation
 
-// Decoding helpers for config.json values that transformers accepts in more than one shape,
-// and the translation of `DecodingError` into a one-line message.
+// Decoding helpers for config.json values that transformers accepts in more than one shape.
+// Reading a file and turning `DecodingError` into one line: JSONConfigFile.swift.
 
 extension KeyedDecodingContainer {
     /// An integer, or a square `[n, n]` pair (transformers allows both for sizes).
@@ -38,38 +38,26 @@ extension KeyedDecodingContainer {
     }
 }
 
-extension DecodingError {
-    /// One line: the JSON path (`vision_config.hidden_size`) and what was wrong there.
-    var configMessage: String {
-        func path(_ codingPath: [CodingKey]) -> String {
-            guard !codingPath.isEmpty else { return "the top level" }
-            return codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-                .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
-        }
-        func oneLine(_ text: String) -> String {
-            text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        }
-        switch self {
-        case .typeMismatch(let type, let context):
-            return "\(path(context.codingPath)): expected \(Self.describe(type)), found another type"
-        case .valueNotFound(let type, let context):
-            return "\(path(context.codingPath)): expected \(Self.describe(type)), found null"
-        case .keyNotFound(let key, let context):
-            return "missing \"\(path(context.codingPath + [key]))\""
-        case .dataCorrupted(let context):
-            return "\(path(context.codingPath)): \(oneLine(context.debugDescription))"
-        @unknown default:
-            return oneLine(localizedDescription)
-        }
+extension KeyedDecodingContainer {
+    /// Whether `key` is present and not null.
+    func hasValue(_ key: Key) throws -> Bool {
+        try contains(key) && !decodeNil(forKey: key)
     }
 
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is Int.Type, is [Int].Type: return "an integer"
-        case is Double.Type: return "a number"
-        case is String.Type: return "a string"
-        case _ where "\(type)".hasPrefix("Dictionary"): return "an object"
-        default: return "\(type)"
-        }
+    /// transformers' legacy rule for `text_config_dict` / `vision_config_dict`: a non-null
+    /// legacy key replaces the current one.
+    func preferring(_ legacy: Key, over current: Key) throws -> Key {
+        try hasValue(legacy) ? legacy : current
     }
+}
+
+/// The top-level keys of a two-tower (`CLIPModel`, `ChineseCLIPModel`) config.json.
+enum TwoTowerConfigKey: String, CodingKey {
+    case visionConfig = "vision_config"
+    case textConfig = "text_config"
+    case visionConfigDict = "vision_config_dict"
+    case textConfigDict = "text_config_dict"
+    case projectionDim = "projection_dim"
+    case logitScaleInitValue = "logit_scale_init_value"
+    case modelType = "model_type"
 }
