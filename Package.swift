@@ -29,8 +29,12 @@ let package = Package(
         .systemLibrary(
             name: "COpenCVSystem", path: "Sources/COpenCVSystem", pkgConfig: "opencv4",
             providers: [.apt(["libopencv-dev", "libjpeg-dev"])]),
+        // Carries fontconfig's (and FreeType's) pkg-config flags to the shim's text half.
+        .systemLibrary(
+            name: "CFontconfigSystem", path: "Sources/CFontconfigSystem", pkgConfig: "fontconfig",
+            providers: [.apt(["libfontconfig-dev"])]),
         .target(
-            name: "COpenCV", dependencies: ["COpenCVSystem"], path: "Sources/COpenCV",
+            name: "COpenCV", dependencies: ["COpenCVSystem", "CFontconfigSystem"], path: "Sources/COpenCV",
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("stdc++")]),
         .target(name: "CLIP", dependencies: ["CBLAS"]),
         .target(name: "Imaging", dependencies: ["CLIP", "COpenCV"]),

@@ -15,7 +15,9 @@ import Imaging
 /// aspect kept, centred) above a `captionHeight` caption; `gap` pixels separate tiles and
 /// frame the sheet: width `gap + columns·(tileSize + gap)`, height
 /// `gap + rows·(tileSize + captionHeight + gap)`. A hit whose file can no longer be read gets a
-/// grey tile saying so. Text is OpenCV's Hershey font: ASCII only, other characters show as "?".
+/// grey tile saying so. Text is drawn with one outline font for the whole sheet (`font`, or
+/// fontconfig's pick covering all its text), or with OpenCV's Hershey font, non-ASCII
+/// characters as "?", when no installed font covers it (see ``TextFace``).
 public struct ContactSheet: Sendable {
     /// What was searched for.
     public enum Query: Sendable {
@@ -31,12 +33,15 @@ public struct ContactSheet: Sendable {
     public var gap = 8
     /// Most tiles per row.
     public var maxColumns = 6
+    /// Font of the query text and captions; nil: the installed font fontconfig picks for them.
+    public var font: OutlineFont?
 
-    public init(tileSize: Int = 192, captionHeight: Int = 44, gap: Int = 8, maxColumns: Int = 6) {
+    public init(tileSize: Int = 192, captionHeight: Int = 44, gap: Int = 8, maxColumns: Int = 6, font: OutlineFont? = nil) {
         self.tileSize = max(16, tileSize)
         self.captionHeight = max(0, captionHeight)
         self.gap = max(0, gap)
         self.maxColumns = max(1, maxColumns)
+        self.font = font
     }
 
     /// Columns and rows for `tiles` tiles (≥ 1).
@@ -59,6 +64,14 @@ public struct ContactSheet: Sendable {
         let (width, height) = size(hits: hits.count)
         let columns = grid(tiles: hits.count + 1).columns
         var canvas = Canvas(width: width, height: height, fill: (250, 250, 250))
+        let queryText: String
+        switch query {
+        case .text(let text): queryText = text
+        case .image(_, let name): queryText = name
+        }
+        let fixed = ["query image", "query text", "unreadable", "#0123456789."]
+        canvas.face = TextFace.covering(fixed + [queryText] + hits.map { ($0.path as NSString).lastPathComponent },
+                                        preferred: font)
         for tile in 0...hits.count {
             let x = gap + (tile % columns) * (tileSize + gap)
             let y = gap + (tile / columns) * (tileSize + captionHeight + gap)

@@ -91,9 +91,9 @@ struct Classify: ParsableCommand {
 
     private func printTable(_ path: String, _ ranked: [(name: String, probability: Float)]) {
         print(path)
-        let width = ranked.map(\.name.count).max() ?? 0
+        let width = ranked.map { DisplayWidth.columns($0.name) }.max() ?? 0
         for (name, p) in ranked {
-            print("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + String(format: "  %.4f", Double(p)))
+            print("  " + DisplayWidth.padded(name, to: width) + String(format: "  %.4f", Double(p)))
         }
     }
 }

@@ -19,6 +19,7 @@ struct Detect: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var flags: DetectionFlags
     @OptionGroup(title: "Video") var video: VideoFlags
+    @OptionGroup var fontOption: FontOption
 
     @Option(help: "Annotated image file (one input) or folder (several inputs). (default: NAME_detections.EXT in the working directory)")
     var output: String?
@@ -46,6 +47,7 @@ struct Detect: ParsableCommand {
             let options = try flags.detectorOptions()
             let images = try ImageInputs.expand(inputs)
             let outputs = try OutputPlan(output: output, noSave: noSave, inputs: images.map(\.path))
+            let annotator = Annotator(font: try fontOption.load())
             if let json, json != "-" { try OutputPlan.checkWritable(file: json) }
             let specs = try flags.classSpecs()
             let model = try modelOptions.load(defaultModel: "shapes-tiny")
@@ -71,7 +73,7 @@ struct Detect: ParsableCommand {
                 }
                 let detections = try detector.detect(image)
                 if let path = outputs.path(for: index) {
-                    try ImageWriter.write(Annotator().draw(detections, on: image), to: path)
+                    try ImageWriter.write(annotator.draw(detections, on: image), to: path)
                 }
                 results.append(ImageDetections(image: input.path, width: image.width, height: image.height,
                                                model: model.name, classes: classNames, detections: detections))
@@ -98,10 +100,11 @@ struct Detect: ParsableCommand {
             return
         }
         print("\(header): \(detections.count) detection\(detections.count == 1 ? "" : "s")\(saved.map { " → \($0)" } ?? "")")
-        let width = max(5, detections.map(\.label.count).max() ?? 5)
-        print("  " + "label".padding(toLength: width, withPad: " ", startingAt: 0) + "  score      x1      y1      x2      y2")
+        // Terminal columns, not characters: a Chinese label takes two columns per character.
+        let width = max(5, detections.map { DisplayWidth.columns($0.label) }.max() ?? 5)
+        print("  " + DisplayWidth.padded("label", to: width) + "  score      x1      y1      x2      y2")
         for d in detections {
-            print("  " + d.label.padding(toLength: width, withPad: " ", startingAt: 0)
+            print("  " + DisplayWidth.padded(d.label, to: width)
                   + String(format: "  %.3f  %6.1f  %6.1f  %6.1f  %6.1f", d.score, d.box.x1, d.box.y1, d.box.x2, d.box.y2))
         }
     }

@@ -36,6 +36,7 @@ struct SearchCommand: ParsableCommand {
     var sheet: String?
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var fontOption: FontOption
 
     func validate() throws {
         guard (query == nil) != (image == nil) else {
@@ -51,6 +52,7 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if let sheet { try OutputPlan.checkWritable(file: sheet) }
+            let sheetFont = sheet == nil ? nil : try fontOption.load()
             // `validate()` made sure exactly one of the text and the image is given.
             let sheetQuery: ContactSheet.Query
             if let image {
@@ -70,7 +72,7 @@ struct SearchCommand: ParsableCommand {
             case .text(let text): hits = try searcher.search(text: text, k: top)
             }
             if let sheet {
-                try ImageWriter.write(ContactSheet().render(query: sheetQuery, hits: hits), to: sheet)
+                try ImageWriter.write(ContactSheet(font: sheetFont).render(query: sheetQuery, hits: hits), to: sheet)
             }
             if json {
                 try writeJSON(hits)

@@ -42,9 +42,11 @@ extension Detect {
             let model = try modelOptions.load(defaultModel: "shapes-tiny")
             let detector = try Detector(model: model, options: options)
             try detector.setClasses(specs)
+            let labelFont = try fontOption.load()
             let run = try AnnotatedVideoRun(
                 detector: try VideoDetector(detector: detector, options: videoOptions), video: annotated,
                 jsonLines: video.jsonLines.map { $0 == "-" ? .handle(FileHandle.standardOutput) : .file($0) })
+            run.annotator.font = labelFont
             interrupted = try report(run, reader: reader, input: input)
         }
         if let signo = interrupted { throw ExitCode(128 + signo) }

@@ -15,13 +15,16 @@ import Imaging
 /// (a box touching the top edge) it goes just inside the box. Boxes and labels are clamped to
 /// the image. All boxes are drawn before any label, so no box line crosses a label, and the list
 /// is drawn back to front, so the first detection (usually the best score) ends up on top.
-/// Text is OpenCV's Hershey simplex font, which has ASCII glyphs only: other characters show
-/// as "?".
+/// Text is drawn with one outline font for all labels of an image (`font`, or fontconfig's pick
+/// covering every label), at the size OpenCV's Hershey font had; with no such font installed,
+/// in Hershey with non-ASCII characters as "?" (see ``TextFace``).
 public struct Annotator: Sendable {
     /// Box line width in pixels; nil picks one from the image size.
     public var lineWidth: Int?
     /// Label text scale (1 ≈ 22 px capitals); nil picks one from the line width.
     public var fontScale: Double?
+    /// Label font; nil: the installed font fontconfig picks for the labels.
+    public var font: OutlineFont?
 
     /// 20 colours chosen to be told apart at a glance (after Sasha Trubetskoy's list of
     /// distinct colours, without the near-white beige), indexed by `classId % 20`.
@@ -36,9 +39,11 @@ public struct Annotator: Sendable {
     ///   - lineWidth: box line width in pixels (≥ 1); nil: 0.3% of the mean side, at least 2
     ///     (2 px for 640×480, 6 px for 1920×1080).
     ///   - fontScale: label scale (> 0); nil: a third of the line width, at least 0.5.
-    public init(lineWidth: Int? = nil, fontScale: Double? = nil) {
+    ///   - font: label font; nil: the installed font fontconfig picks for the labels.
+    public init(lineWidth: Int? = nil, fontScale: Double? = nil, font: OutlineFont? = nil) {
         self.lineWidth = lineWidth
         self.fontScale = fontScale
+        self.font = font
     }
 
     /// The colour of class `classId` (any integer; negative ids wrap around too).
@@ -65,34 +70,70 @@ public struct Annotator: Sendable {
         guard !detections.isEmpty else { return image }
         let width = image.width
         let height = image.height
-        let line = max(1, lineWidth ?? max(2, Int((Double(width + height) / 2 * 0.003).rounded())))
-        let scale = fontScale.map { max($0, 0.05) } ?? max(0.5, Double(line) / 3)
-        let textThickness = max(1, Int((scale * 1.5).rounded()))
         let drawable = detections.reversed().compactMap { d -> (Detection, PixelRect)? in
             PixelRect(d.box, width: width, height: height).map { (d, $0) }
         }
+        let style = style(width: width, height: height, labels: drawable.map { Self.labelText(for: $0.0) })
         var canvas = Canvas(image: image)
+        canvas.face = style.face
         for (detection, rect) in drawable {
-            canvas.stroke(rect, color: Self.color(forClass: detection.classId), thickness: line)
+            canvas.stroke(rect, color: Self.color(forClass: detection.classId), thickness: style.line)
         }
         for (detection, rect) in drawable {
-            drawLabel(Self.labelText(for: detection), color: Self.color(forClass: detection.classId),
-                      above: rect, scale: scale, thickness: textThickness, padding: max(2, line), on: &canvas)
+            let text = Self.labelText(for: detection)
+            guard let place = placeLabel(text, above: rect, style: style, width: width, height: height) else { continue }
+            let color = Self.color(forClass: detection.classId)
+            canvas.fill(place.frame, color: color)
+            canvas.text(text, x: place.frame.left + style.padding, baseline: place.baseline, scale: style.scale,
+                        thickness: style.thickness, color: Self.textColor(on: color))
         }
         return canvas.image
     }
 
-    private func drawLabel(_ text: String, color: (r: UInt8, g: UInt8, b: UInt8), above box: PixelRect,
-                           scale: Double, thickness: Int, padding: Int, on canvas: inout Canvas) {
-        guard let size = canvas.measure(text, scale: scale, thickness: thickness) else { return }
-        let labelWidth = size.width + 2 * padding
-        let labelHeight = size.height + size.baseline + 2 * padding
+    /// Where ``draw(_:on:)`` paints the label of each detection on a `width`×`height` image, in
+    /// the order of `detections`; nil for a detection it skips.
+    ///
+    /// ```swift
+    /// let frames = Annotator().labelBoxes(for: detections, width: image.width, height: image.height)
+    /// ```
+    public func labelBoxes(for detections: [Detection], width: Int, height: Int) -> [PixelRect?] {
+        guard width > 0, height > 0 else { return detections.map { _ in nil } }
+        let rects = detections.map { PixelRect($0.box, width: width, height: height) }
+        let style = style(width: width, height: height,
+                          labels: zip(detections, rects).compactMap { $1 == nil ? nil : Self.labelText(for: $0) })
+        return zip(detections, rects).map { detection, rect in
+            rect.flatMap { placeLabel(Self.labelText(for: detection), above: $0, style: style, width: width, height: height)?.frame }
+        }
+    }
+
+    /// Sizes for one image: box line width, text scale and thickness (Hershey's parameters, see
+    /// ``TextFace``), label padding, and the one face all its labels share.
+    private struct Style {
+        let line: Int
+        let scale: Double
+        let thickness: Int
+        let padding: Int
+        let face: TextFace
+    }
+
+    private func style(width: Int, height: Int, labels: [String]) -> Style {
+        let line = max(1, lineWidth ?? max(2, Int((Double(width + height) / 2 * 0.003).rounded())))
+        let scale = fontScale.map { max($0, 0.05) } ?? max(0.5, Double(line) / 3)
+        return Style(line: line, scale: scale, thickness: max(1, Int((scale * 1.5).rounded())), padding: max(2, line),
+                     face: TextFace.covering(labels, preferred: font))
+    }
+
+    /// The label's filled rectangle and text baseline: on top of the box, left-aligned with it,
+    /// inside it when there is no room above, shifted into the image.
+    private func placeLabel(_ text: String, above box: PixelRect, style: Style, width: Int,
+                            height: Int) -> (frame: PixelRect, baseline: Int)? {
+        guard let size = style.face.size(text, scale: style.scale, thickness: style.thickness) else { return nil }
+        let labelWidth = size.width + 2 * style.padding
+        let labelHeight = size.height + size.baseline + 2 * style.padding
         var top = box.top - labelHeight
         if top < 0 { top = box.top }
-        top = max(0, min(top, canvas.height - labelHeight))
-        let left = max(0, min(box.left, canvas.width - labelWidth))
-        canvas.fill(PixelRect(x: left, y: top, width: labelWidth, height: labelHeight), color: color)
-        canvas.text(text, x: left + padding, baseline: top + padding + size.height, scale: scale,
-                    thickness: thickness, color: Self.textColor(on: color))
+        top = max(0, min(top, height - labelHeight))
+        let left = max(0, min(box.left, width - labelWidth))
+        return (PixelRect(x: left, y: top, width: labelWidth, height: labelHeight), top + style.padding + size.height)
     }
 }

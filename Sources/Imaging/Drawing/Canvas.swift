@@ -14,9 +14,10 @@ import COpenCV
 /// ```
 ///
 /// Geometry may reach outside the image: strokes, fills and text are clipped by OpenCV, pasted
-/// images by the canvas. Text is OpenCV's Hershey simplex font (scale 1 ≈ 22 px capitals),
-/// ASCII glyphs only: other characters show as "?". Text drawing and measuring are methods
-/// of the canvas so that another font engine can sit behind the same calls.
+/// images by the canvas. Text goes through the canvas's ``face``: OpenCV's Hershey simplex font
+/// by default (scale 1 ≈ 22 px capitals, ASCII glyphs only: other characters show as "?"), or
+/// an outline font for any script, sized by the same Hershey `scale` (see ``TextFace``):
+/// `canvas.face = TextFace.covering(allTheTexts)` before drawing them.
 ///
 /// Drawing never throws: with the geometry clipped, OpenCV's drawing can only fail by running
 /// out of memory, and a missing stroke then beats aborting a whole batch of images.
@@ -28,6 +29,8 @@ public struct Canvas: Sendable {
 
     /// The drawing so far.
     public private(set) var image: RGBImage
+    /// How `text`, `measure`, `fitted` and `wrapped` render and measure text.
+    public var face: TextFace = .builtIn
 
     public var width: Int { image.width }
     public var height: Int { image.height }
@@ -59,13 +62,12 @@ public struct Canvas: Sendable {
         }
     }
 
-    /// Draws `text` with the left end of its baseline at (`x`, `baseline`).
+    /// Draws `text` with its baseline at row `baseline` and its left end at column `x`.
     public mutating func text(_ text: String, x: Int, baseline: Int, scale: Double, thickness: Int, color: Color) {
-        draw { p, w, h in
-            text.withCString {
-                cd_draw_text(p, w, h, $0, Int32(clamping: x), Int32(clamping: baseline), scale,
-                             Int32(clamping: max(1, thickness)), color.r, color.g, color.b, nil, 0)
-            }
+        let (w, h, face) = (width, height, face)
+        image.pixels.withUnsafeMutableBufferPointer { buffer in
+            face.draw(text, on: buffer.baseAddress!, width: w, height: h, x: x, baseline: baseline, scale: scale,
+                      thickness: max(1, thickness), color: color)
         }
     }
 
@@ -90,11 +92,7 @@ public struct Canvas: Sendable {
 
     /// The size `text` takes at `scale` and `thickness`, or nil if it cannot be measured.
     public func measure(_ text: String, scale: Double, thickness: Int) -> TextSize? {
-        var w: Int32 = 0
-        var h: Int32 = 0
-        var base: Int32 = 0
-        let status = text.withCString { cd_text_size($0, scale, Int32(clamping: max(1, thickness)), &w, &h, &base, nil, 0) }
-        return status == CD_OK ? (Int(w), Int(h), Int(base)) : nil
+        face.size(text, scale: scale, thickness: max(1, thickness))
     }
 
     /// `text` shortened with "..." until it is at most `maxWidth` pixels wide ("" when not even

@@ -107,17 +107,7 @@ struct BasicTokenizer: Sendable {
         contains(punctuationRanges, v)
     }
 
-    /// Binary search in sorted, disjoint ranges.
     static func contains(_ ranges: [ClosedRange<UInt32>], _ v: UInt32) -> Bool {
-        var lo = 0, hi = ranges.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if ranges[mid].upperBound < v {
-                lo = mid + 1
-            } else {
-                hi = mid
-            }
-        }
-        return lo < ranges.count && ranges[lo].contains(v)
+        ranges.sortedRangesContain(v)
     }
 }
