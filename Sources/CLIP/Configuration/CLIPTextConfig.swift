@@ -3,7 +3,7 @@
 /// Absent keys take transformers' `CLIPTextConfig` defaults. `eos_token_id` is kept as
 /// written: OpenAI's ViT-B configs say 2, which transformers treats as "legacy" and answers
 /// by pooling at the highest token id (the end-of-text token 49407) instead.
-public struct CLIPTextConfig: Codable, Sendable, Equatable {
+public struct CLIPTextConfig: TextTowerConfig, Codable, Sendable, Equatable {
     public var vocabSize = 49408
     public var hiddenSize = 512
     public var intermediateSize = 2048
@@ -37,17 +37,9 @@ public struct CLIPTextConfig: Codable, Sendable, Equatable {
     public init() {}
 
     public init(from decoder: Swift.Decoder) throws {
+        try decodeTowerFields(from: decoder)
         let keys = try decoder.container(keyedBy: CodingKeys.self)
-        vocabSize = try keys.decodeIfPresent(Int.self, forKey: .vocabSize) ?? vocabSize
-        hiddenSize = try keys.decodeIfPresent(Int.self, forKey: .hiddenSize) ?? hiddenSize
-        intermediateSize = try keys.decodeIfPresent(Int.self, forKey: .intermediateSize) ?? intermediateSize
-        numHiddenLayers = try keys.decodeIfPresent(Int.self, forKey: .numHiddenLayers) ?? numHiddenLayers
-        numAttentionHeads = try keys.decodeIfPresent(Int.self, forKey: .numAttentionHeads) ?? numAttentionHeads
-        maxPositionEmbeddings = try keys.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? maxPositionEmbeddings
-        hiddenAct = try keys.decodeActivationIfPresent(forKey: .hiddenAct) ?? hiddenAct
-        layerNormEps = try keys.decodeIfPresent(Double.self, forKey: .layerNormEps) ?? layerNormEps
         // An explicit null means "no such token" in transformers; only absence means default.
-        if keys.contains(.padTokenId) { padTokenId = try keys.decodeIfPresent(Int.self, forKey: .padTokenId) }
         if keys.contains(.bosTokenId) { bosTokenId = try keys.decodeIfPresent(Int.self, forKey: .bosTokenId) }
         eosTokenId = try keys.decodeSingleTokenIfPresent(forKey: .eosTokenId) ?? eosTokenId
         projectionDim = try keys.decodeIfPresent(Int.self, forKey: .projectionDim) ?? projectionDim

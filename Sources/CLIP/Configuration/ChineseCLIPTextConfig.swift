@@ -1,7 +1,7 @@
 /// The BERT-style `text_config` of a `ChineseCLIPModel` config.json (RoBERTa-wwm-ext).
 ///
 /// Absent keys take transformers' `ChineseCLIPTextConfig` defaults (BERT-base sizes).
-public struct ChineseCLIPTextConfig: Decodable, Sendable, Equatable {
+public struct ChineseCLIPTextConfig: TextTowerConfig, Decodable, Sendable, Equatable {
     public var vocabSize = 30522
     public var hiddenSize = 768
     public var intermediateSize = 3072
@@ -13,34 +13,18 @@ public struct ChineseCLIPTextConfig: Decodable, Sendable, Equatable {
     public var layerNormEps = 1e-12
     public var padTokenId: Int? = 0
 
+    /// The BERT-only key; the others are every text tower's (`TextTowerKey`).
     enum CodingKeys: String, CodingKey {
-        case vocabSize = "vocab_size"
-        case hiddenSize = "hidden_size"
-        case intermediateSize = "intermediate_size"
-        case numHiddenLayers = "num_hidden_layers"
-        case numAttentionHeads = "num_attention_heads"
-        case maxPositionEmbeddings = "max_position_embeddings"
         case typeVocabSize = "type_vocab_size"
-        case hiddenAct = "hidden_act"
-        case layerNormEps = "layer_norm_eps"
-        case padTokenId = "pad_token_id"
     }
 
     /// The defaults (transformers' `ChineseCLIPTextConfig()`), to adjust field by field.
     public init() {}
 
     public init(from decoder: Swift.Decoder) throws {
+        try decodeTowerFields(from: decoder)
         let keys = try decoder.container(keyedBy: CodingKeys.self)
-        vocabSize = try keys.decodeIfPresent(Int.self, forKey: .vocabSize) ?? vocabSize
-        hiddenSize = try keys.decodeIfPresent(Int.self, forKey: .hiddenSize) ?? hiddenSize
-        intermediateSize = try keys.decodeIfPresent(Int.self, forKey: .intermediateSize) ?? intermediateSize
-        numHiddenLayers = try keys.decodeIfPresent(Int.self, forKey: .numHiddenLayers) ?? numHiddenLayers
-        numAttentionHeads = try keys.decodeIfPresent(Int.self, forKey: .numAttentionHeads) ?? numAttentionHeads
-        maxPositionEmbeddings = try keys.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? maxPositionEmbeddings
         typeVocabSize = try keys.decodeIfPresent(Int.self, forKey: .typeVocabSize) ?? typeVocabSize
-        hiddenAct = try keys.decodeActivationIfPresent(forKey: .hiddenAct) ?? hiddenAct
-        layerNormEps = try keys.decodeIfPresent(Double.self, forKey: .layerNormEps) ?? layerNormEps
-        if keys.contains(.padTokenId) { padTokenId = try keys.decodeIfPresent(Int.self, forKey: .padTokenId) }
     }
 
     /// Problems that make the tower impossible to build, worded after `text_config.`.

@@ -61,3 +61,47 @@ enum TwoTowerConfigKey: String, CodingKey {
     case logitScaleInitValue = "logit_scale_init_value"
     case modelType = "model_type"
 }
+
+/// The keys every text tower's `text_config` shares (CLIP's and Chinese-CLIP's BERT tower).
+enum TextTowerKey: String, CodingKey {
+    case vocabSize = "vocab_size"
+    case hiddenSize = "hidden_size"
+    case intermediateSize = "intermediate_size"
+    case numHiddenLayers = "num_hidden_layers"
+    case numAttentionHeads = "num_attention_heads"
+    case maxPositionEmbeddings = "max_position_embeddings"
+    case hiddenAct = "hidden_act"
+    case layerNormEps = "layer_norm_eps"
+    case padTokenId = "pad_token_id"
+}
+
+/// The sizes, activation, epsilon and pad token every text tower config has (`CLIPTextConfig`,
+/// `ChineseCLIPTextConfig`), decoded once for both.
+protocol TextTowerConfig {
+    var vocabSize: Int { get set }
+    var hiddenSize: Int { get set }
+    var intermediateSize: Int { get set }
+    var numHiddenLayers: Int { get set }
+    var numAttentionHeads: Int { get set }
+    var maxPositionEmbeddings: Int { get set }
+    var hiddenAct: Activation { get set }
+    var layerNormEps: Double { get set }
+    var padTokenId: Int? { get set }
+}
+
+extension TextTowerConfig {
+    /// Overwrites the shared fields present in `decoder`'s object: an absent key keeps the
+    /// default; an explicit null `pad_token_id` means "no such token", as in transformers.
+    mutating func decodeTowerFields(from decoder: Swift.Decoder) throws {
+        let keys = try decoder.container(keyedBy: TextTowerKey.self)
+        vocabSize = try keys.decodeIfPresent(Int.self, forKey: .vocabSize) ?? vocabSize
+        hiddenSize = try keys.decodeIfPresent(Int.self, forKey: .hiddenSize) ?? hiddenSize
+        intermediateSize = try keys.decodeIfPresent(Int.self, forKey: .intermediateSize) ?? intermediateSize
+        numHiddenLayers = try keys.decodeIfPresent(Int.self, forKey: .numHiddenLayers) ?? numHiddenLayers
+        numAttentionHeads = try keys.decodeIfPresent(Int.self, forKey: .numAttentionHeads) ?? numAttentionHeads
+        maxPositionEmbeddings = try keys.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? maxPositionEmbeddings
+        hiddenAct = try keys.decodeActivationIfPresent(forKey: .hiddenAct) ?? hiddenAct
+        layerNormEps = try keys.decodeIfPresent(Double.self, forKey: .layerNormEps) ?? layerNormEps
+        if keys.contains(.padTokenId) { padTokenId = try keys.decodeIfPresent(Int.self, forKey: .padTokenId) }
+    }
+}
