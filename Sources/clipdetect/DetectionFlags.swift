@@ -39,6 +39,12 @@ struct DetectionFlags: ParsableArguments {
     @Flag(name: .customLong("agnostic-nms"), help: "Suppress overlapping boxes across classes, not just within a class.")
     var agnosticNMS = false
 
+    @Option(help: "After NMS: containment (also drop other-class overlaps, loose boxes around a tighter one, same-class fragments) or nms (torchvision-exact NMS output only).")
+    var suppression: Suppression = .containment
+
+    @Option(help: "Temperature dividing the logits before the softmax; 1 gives CLIP's own probabilities.")
+    var temperature: Float = DetectorOptions().temperature
+
     @Option(help: "Proposal source: selective, windows or both.")
     var proposals: ProposalOptions.Method = ProposalOptions().method
 
@@ -89,6 +95,8 @@ struct DetectionFlags: ParsableArguments {
         o.iouThreshold = iou
         o.maxDetections = maxDet
         o.agnosticNMS = agnosticNMS
+        o.containment = suppression == .containment ? ContainmentSuppression() : nil
+        o.temperature = temperature
         o.proposals.method = proposals
         o.proposals.maxProposals = maxProposals
         o.proposals.selectiveLongSide = ssSize
@@ -135,6 +143,11 @@ func splitList(_ s: String) -> [String] {
 }
 
 extension ProposalOptions.Method: ExpressibleByArgument {}
+
+/// `--suppression`: what follows NMS.
+enum Suppression: String, ExpressibleByArgument, CaseIterable {
+    case containment, nms
+}
 
 /// True when stderr is a terminal (progress lines are shown only then).
 var stderrIsTerminal: Bool { isatty(2) == 1 }
