@@ -45,6 +45,12 @@ struct DetectionFlags: ParsableArguments {
     @Option(help: "Temperature dividing the logits before the softmax; 1 gives CLIP's own probabilities.")
     var temperature: Float = DetectorOptions().temperature
 
+    @Option(name: .customLong("vote-iou"), help: "Box voting: a reported box becomes the score-weighted mean of same-class candidates overlapping it by at least this IoU.")
+    var voteIoU: Float = DetectorOptions().boxVotingIoU ?? 0.5
+
+    @Flag(name: .customLong("no-vote"), help: "Report boxes as proposed (no box voting).")
+    var noVote = false
+
     @Option(help: "Proposal source: selective, windows or both.")
     var proposals: ProposalOptions.Method = ProposalOptions().method
 
@@ -97,6 +103,7 @@ struct DetectionFlags: ParsableArguments {
         o.agnosticNMS = agnosticNMS
         o.containment = suppression == .containment ? ContainmentSuppression() : nil
         o.temperature = temperature
+        o.boxVotingIoU = noVote ? nil : voteIoU
         o.proposals.method = proposals
         o.proposals.maxProposals = maxProposals
         o.proposals.selectiveLongSide = ssSize

@@ -18,7 +18,7 @@ import Foundation
 ///
 /// Pipeline: proposals → square context crops → CLIP image embeddings → scaled cosine with
 /// every class, negative and background prompt → softmax (with `temperature`) → per-box best
-/// reported class → confidence filter → NMS → containment suppression.
+/// reported class → confidence filter → NMS → containment suppression → box voting.
 /// Preconditions: `setClasses` before `detect`.
 /// Not thread-safe: use one detector per thread (they may share a `CLIPModel`).
 public final class Detector {
@@ -156,14 +156,16 @@ public final class Detector {
     }
 
     /// NMS (per class, or across classes with `agnosticNMS`), then `containment` when set,
-    /// best `maxDetections`, by score.
+    /// best `maxDetections`, by score; then box voting over `candidates` when
+    /// `boxVotingIoU` is set.
     public func suppress(_ candidates: [Detection]) -> [Detection] {
         let boxes = candidates.map(\.box), scores = candidates.map(\.score)
         let keep = options.agnosticNMS
             ? NonMaxSuppression.nms(boxes: boxes, scores: scores, iouThreshold: options.iouThreshold)
             : NonMaxSuppression.batchedNMS(boxes: boxes, scores: scores, classIds: candidates.map(\.classId),
                                            iouThreshold: options.iouThreshold)
-        let kept = keep.map { candidates[$0] }
-        return Array((options.containment?.apply(kept) ?? kept).prefix(options.maxDetections))
+        let nmsKept = keep.map { candidates[$0] }
+        let kept = Array((options.containment?.apply(nmsKept) ?? nmsKept).prefix(options.maxDetections))
+        return options.boxVotingIoU.map { BoxVoting(iou: $0).apply(kept, candidates: candidates) } ?? kept
     }
 }
