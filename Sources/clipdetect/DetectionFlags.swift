@@ -39,6 +39,18 @@ struct DetectionFlags: ParsableArguments {
     @Flag(name: .customLong("agnostic-nms"), help: "Suppress overlapping boxes across classes, not just within a class.")
     var agnosticNMS = false
 
+    @Option(help: "After NMS: containment (also drop other-class overlaps, loose boxes around a tighter one, same-class fragments) or nms (torchvision-exact NMS output only).")
+    var suppression: Suppression = .containment
+
+    @Option(help: "Temperature dividing the logits before the softmax; 1 gives CLIP's own probabilities.")
+    var temperature: Float = DetectorOptions().temperature
+
+    @Option(name: .customLong("vote-iou"), help: "Box voting: a reported box becomes the score-weighted mean of same-class candidates overlapping it by at least this IoU.")
+    var voteIoU: Float = DetectorOptions().boxVotingIoU ?? 0.5
+
+    @Flag(name: .customLong("no-vote"), help: "Report boxes as proposed (no box voting).")
+    var noVote = false
+
     @Option(help: "Proposal source: selective, windows or both.")
     var proposals: ProposalOptions.Method = ProposalOptions().method
 
@@ -89,6 +101,9 @@ struct DetectionFlags: ParsableArguments {
         o.iouThreshold = iou
         o.maxDetections = maxDet
         o.agnosticNMS = agnosticNMS
+        o.containment = suppression == .containment ? ContainmentSuppression() : nil
+        o.temperature = temperature
+        o.boxVotingIoU = noVote ? nil : voteIoU
         o.proposals.method = proposals
         o.proposals.maxProposals = maxProposals
         o.proposals.selectiveLongSide = ssSize
@@ -135,6 +150,11 @@ func splitList(_ s: String) -> [String] {
 }
 
 extension ProposalOptions.Method: ExpressibleByArgument {}
+
+/// `--suppression`: what follows NMS.
+enum Suppression: String, ExpressibleByArgument, CaseIterable {
+    case containment, nms
+}
 
 /// True when stderr is a terminal (progress lines are shown only then).
 var stderrIsTerminal: Bool { isatty(2) == 1 }

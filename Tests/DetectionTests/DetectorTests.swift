@@ -20,8 +20,8 @@ final class DetectorTests: XCTestCase {
         let dets = detector.score(embeddings: crops, boxes: boxes)
         XCTAssertEqual(dets.count, 3)
         for (i, d) in dets.enumerated() {
-            // Independent computation: exp(logit_scale)·cos, softmax over all five prompts.
-            let logits = detector.promptEmbeddings.map { model.logitScale * Similarity.cosine(crops[i], $0) }
+            // Independent computation: exp(logit_scale)·cos / temperature, softmax over all five prompts.
+            let logits = detector.promptEmbeddings.map { model.logitScale / options.temperature * Similarity.cosine(crops[i], $0) }
             let m = logits.max()!
             let e = logits.map { exp($0 - m) }
             let p = e.map { $0 / e.reduce(0, +) }

@@ -26,7 +26,7 @@ final class EvalCommandTests: XCTestCase {
                              "--predictions", "pred.json", "--conf", "0", "--max-proposals", "10", "--json"], cwd: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
         let report = try JSONSerialization.jsonObject(with: r.stdoutData) as! [String: Any]
-        for key in ["ap", "ap50", "ap75", "heldout_ap50", "seen_ap50", "per_class", "stats"] {
+        for key in ["ap", "ap50", "ap75", "heldout_ap50", "seen_ap50", "per_class", "stats", "conf", "boxes_per_object", "precision", "recall"] {
             XCTAssertNotNil(report[key], "missing \(key)")
         }
         XCTAssertEqual((report["stats"] as! [Double]).count, 12)

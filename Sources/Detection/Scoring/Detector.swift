@@ -17,8 +17,9 @@ import Foundation
 /// ```
 ///
 /// Pipeline: proposals → square context crops → CLIP image embeddings → scaled cosine with
-/// every class, negative and background prompt → softmax → per-box best reported class →
-/// confidence filter → NMS. Preconditions: `setClasses` before `detect`.
+/// every class, negative and background prompt → softmax (with `temperature`) → per-box best
+/// reported class → confidence filter → NMS → containment suppression → box voting.
+/// Preconditions: `setClasses` before `detect`.
 /// Not thread-safe: use one detector per thread (they may share a `CLIPModel`).
 public final class Detector {
     public let model: CLIPModel
@@ -135,12 +136,12 @@ public final class Detector {
         return result
     }
 
-    /// Per box: softmax over all prompts of `logit_scale · cos`, then the best reported class;
+    /// Per box: softmax over all prompts of `logit_scale · cos / temperature`, then the best reported class;
     /// kept when its probability reaches the class threshold (or `confidence`).
     /// Returns candidates before NMS.
     public func score(embeddings: [[Float]], boxes: [Box]) -> [Detection] {
         guard !embeddings.isEmpty else { return [] }
-        let logits = Similarity.scaledCosine(embeddings, promptEmbeddings, scale: model.logitScale)
+        let logits = Similarity.scaledCosine(embeddings, promptEmbeddings, scale: model.logitScale / options.temperature)
         var out: [Detection] = []
         for (i, row) in logits.enumerated() {
             let p = Similarity.softmax(row)
@@ -154,13 +155,17 @@ public final class Detector {
         return out
     }
 
-    /// NMS (per class, or across classes with `agnosticNMS`), best `maxDetections`, by score.
+    /// NMS (per class, or across classes with `agnosticNMS`), then `containment` when set,
+    /// best `maxDetections`, by score; then box voting over `candidates` when
+    /// `boxVotingIoU` is set.
     public func suppress(_ candidates: [Detection]) -> [Detection] {
         let boxes = candidates.map(\.box), scores = candidates.map(\.score)
         let keep = options.agnosticNMS
             ? NonMaxSuppression.nms(boxes: boxes, scores: scores, iouThreshold: options.iouThreshold)
             : NonMaxSuppression.batchedNMS(boxes: boxes, scores: scores, classIds: candidates.map(\.classId),
                                            iouThreshold: options.iouThreshold)
-        return Array(keep.prefix(options.maxDetections).map { candidates[$0] })
+        let nmsKept = keep.map { candidates[$0] }
+        let kept = Array((options.containment?.apply(nmsKept) ?? nmsKept).prefix(options.maxDetections))
+        return options.boxVotingIoU.map { BoxVoting(iou: $0).apply(kept, candidates: candidates) } ?? kept
     }
 }
