@@ -1,0 +1,194 @@
+"""Evaluates shapes-owl with transformers on examples/shapes-bench, both halves of the benchmark.
+
+    python3 tools/shapes/eval_owl.py                       # models/shapes-owl, default thresholds
+    python3 tools/shapes/eval_owl.py --choose              # re-choose conf / NMS IoU on the even half
+
+Every category name is a class (query "a photo of a NAME."). Post-processing is transformers'
+``post_process_object_detection`` (the best class per patch, score = its sigmoid) followed by
+per-class NMS; at most 100 boxes per image go to COCO evaluation (pycocotools: AP, AP50, AP75, and
+AP50 over the held-out categories, the ``heldout`` flag in annotations.json). At the default
+confidence: precision and recall at IoU 0.5 (greedy matching by score, same class) and boxes per
+ground-truth object. Halves: even scene index (scene_000, scene_002, ...) and odd. ``--choose``
+picks the confidence and NMS IoU on the even half only (best F1 at IoU 0.5 among the candidates
+that keep <= 1.2 boxes per object) and reports both halves with them.
+"""
+import argparse
+import contextlib
+import io
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+from transformers import OwlViTForObjectDetection, OwlViTProcessor
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TEMPLATE = "a photo of a {}."
+DEFAULT_CONF = 0.25  # chosen on the even half (eval_owl.py --choose), models/shapes-owl at 633 steps
+DEFAULT_NMS_IOU = 0.5
+
+
+def ensure_pycocotools():
+    try:
+        import pycocotools  # noqa: F401
+    except ImportError:
+        import subprocess
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "pycocotools"], check=True)
+
+
+def iou_xyxy(a, b):
+    """IoU of one box (4,) against boxes (N, 4), xyxy."""
+    lt = np.maximum(a[:2], b[:, :2])
+    rb = np.minimum(a[2:], b[:, 2:])
+    inter = np.clip(rb - lt, 0, None).prod(1)
+    area = lambda x: np.clip(x[..., 2] - x[..., 0], 0, None) * np.clip(x[..., 3] - x[..., 1], 0, None)
+    return inter / np.maximum(area(a) + area(b) - inter, 1e-9)
+
+
+def nms_per_class(boxes, scores, labels, iou):
+    """Greedy NMS within each class; returns kept indices, highest score first."""
+    order = np.argsort(-scores, kind="stable")
+    keep = []
+    for i in order:
+        same = [k for k in keep if labels[k] == labels[i]]
+        if same and iou_xyxy(boxes[i], boxes[same]).max() > iou:
+            continue
+        keep.append(i)
+    return keep
+
+
+@torch.no_grad()
+def raw_detections(model_dir, bench, threads):
+    """Per image: (boxes xyxy, scores, labels) above 0.01, and the mean seconds per image."""
+    torch.set_num_threads(threads)
+    model = OwlViTForObjectDetection.from_pretrained(model_dir, dtype=torch.float32).eval()
+    proc = OwlViTProcessor.from_pretrained(model_dir)
+    gt = json.load(open(os.path.join(bench, "annotations.json")))
+    texts = [TEMPLATE.format(c["name"]) for c in gt["categories"]]
+    out, seconds = {}, []
+    for im in gt["images"]:
+        image = Image.open(os.path.join(bench, im["file_name"])).convert("RGB")
+        t = time.perf_counter()
+        inputs = proc(text=[texts], images=image, return_tensors="pt")
+        outputs = model(**inputs)
+        res = proc.image_processor.post_process_object_detection(
+            outputs, threshold=0.01, target_sizes=[(image.height, image.width)])[0]
+        seconds.append(time.perf_counter() - t)
+        out[im["id"]] = (res["boxes"].numpy(), res["scores"].numpy(), res["labels"].numpy())
+    return gt, out, float(np.median(seconds[1:] or seconds))
+
+
+def detections(raw, conf, nms_iou, cats, max_det=100):
+    dets = []
+    for image_id, (boxes, scores, labels) in raw.items():
+        m = scores >= conf
+        b, s, l = boxes[m], scores[m], labels[m]
+        for i in nms_per_class(b, s, l, nms_iou)[:max_det]:
+            x0, y0, x1, y1 = b[i].tolist()
+            dets.append({"image_id": image_id, "category_id": cats[int(l[i])]["id"],
+                         "bbox": [x0, y0, x1 - x0, y1 - y0], "score": float(s[i])})
+    return dets
+
+
+def coco_ap(gt, dets, image_ids, cat_ids=None):
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+    with contextlib.redirect_stdout(io.StringIO()):
+        cg = COCO()
+        cg.dataset = gt
+        cg.createIndex()
+        d = [x for x in dets if x["image_id"] in image_ids]
+        if not d:
+            return 0.0, 0.0, 0.0
+        cd = cg.loadRes(d)
+        ev = COCOeval(cg, cd, "bbox")
+        ev.params.imgIds = sorted(image_ids)
+        if cat_ids is not None:
+            ev.params.catIds = sorted(cat_ids)
+        ev.evaluate()
+        ev.accumulate()
+        ev.summarize()
+    return float(ev.stats[0]), float(ev.stats[1]), float(ev.stats[2])
+
+
+def precision_recall(gt, dets, image_ids, conf):
+    """Greedy matching by score at IoU 0.5, same class; returns precision, recall, boxes/object."""
+    objs = [a for a in gt["annotations"] if a["image_id"] in image_ids]
+    d = sorted((x for x in dets if x["image_id"] in image_ids and x["score"] >= conf), key=lambda x: -x["score"])
+    used = set()
+    tp = 0
+    for x in d:
+        bx = np.array(x["bbox"]); bx[2:] += bx[:2]
+        best, best_iou = None, 0.5
+        for a in objs:
+            if a["id"] in used or a["image_id"] != x["image_id"] or a["category_id"] != x["category_id"]:
+                continue
+            g = np.array(a["bbox"], float); g[2:] += g[:2]
+            v = iou_xyxy(bx, g[None])[0]
+            if v >= best_iou:
+                best, best_iou = a["id"], v
+        if best is not None:
+            used.add(best)
+            tp += 1
+    return tp / max(1, len(d)), tp / max(1, len(objs)), len(d) / max(1, len(objs))
+
+
+def report(gt, raw, conf, nms_iou, halves):
+    held = [c["id"] for c in gt["categories"] if c.get("heldout")]
+    dets = detections(raw, 0.01, nms_iou, gt["categories"])
+    rows = {}
+    for name, ids in halves.items():
+        ap, ap50, ap75 = coco_ap(gt, dets, ids)
+        _, h50, _ = coco_ap(gt, dets, ids, held)
+        p, r, bpo = precision_recall(gt, dets, ids, conf)
+        rows[name] = {"AP": ap, "AP50": ap50, "AP75": ap75, "heldout_AP50": h50,
+                      "precision": p, "recall": r, "boxes_per_object": bpo}
+    return rows
+
+
+def choose(gt, raw, ids):
+    best = None
+    for nms_iou in (0.3, 0.4, 0.5, 0.6, 0.7):
+        dets = detections(raw, 0.01, nms_iou, gt["categories"])
+        for conf in np.round(np.arange(0.05, 0.951, 0.05), 2):
+            p, r, bpo = precision_recall(gt, dets, ids, conf)
+            f1 = 2 * p * r / max(1e-9, p + r)
+            if bpo <= 1.2 and (best is None or f1 > best[0]):
+                best = (f1, float(conf), nms_iou, p, r, bpo)
+    return best
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--model", default=os.path.join(ROOT, "models", "shapes-owl"))
+    p.add_argument("--bench", default=os.path.join(ROOT, "examples", "shapes-bench"))
+    p.add_argument("--conf", type=float, default=DEFAULT_CONF)
+    p.add_argument("--nms-iou", type=float, default=DEFAULT_NMS_IOU)
+    p.add_argument("--choose", action="store_true", help="choose conf and NMS IoU on the even half")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--json", help="also write the figures here")
+    a = p.parse_args()
+    ensure_pycocotools()
+    gt, raw, sec = raw_detections(a.model, a.bench, a.threads)
+    even = {im["id"] for k, im in enumerate(gt["images"]) if k % 2 == 0}
+    odd = {im["id"] for k, im in enumerate(gt["images"]) if k % 2 == 1}
+    conf, nms_iou = a.conf, a.nms_iou
+    if a.choose:
+        f1, conf, nms_iou, pr, rc, bpo = choose(gt, raw, even)
+        print(f"chosen on the even half: conf {conf} NMS IoU {nms_iou} (F1 {f1:.3f}, P {pr:.3f}, R {rc:.3f}, {bpo:.2f} boxes/object)")
+    rows = report(gt, raw, conf, nms_iou, {"even": even, "odd": odd, "all": even | odd})
+    print(f"model {a.model}  conf {conf}  NMS IoU {nms_iou}  {sec:.3f} s/image (transformers, {a.threads} thread(s), median)")
+    print(f"{'half':5} {'AP':>6} {'AP50':>6} {'AP75':>6} {'heldAP50':>8} {'P':>6} {'R':>6} {'box/obj':>7}")
+    for name, r in rows.items():
+        print(f"{name:5} {r['AP']:6.3f} {r['AP50']:6.3f} {r['AP75']:6.3f} {r['heldout_AP50']:8.3f} "
+              f"{r['precision']:6.3f} {r['recall']:6.3f} {r['boxes_per_object']:7.2f}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"conf": conf, "nms_iou": nms_iou, "seconds_per_image": sec, "halves": rows}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
