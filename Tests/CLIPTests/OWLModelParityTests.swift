@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import CLIP
 
@@ -7,7 +8,7 @@ import XCTest
 /// 2e-3 of transformers', its box IoU ≥ 0.98 or every corner within 0.5 px.
 final class OWLModelParityTests: XCTestCase {
     static let fixtures = ["owlvit-p16-f32", "owlvit-p8-f16", "owlv2-p10-f32", "owlv2-p12-f16"]
-    static let owlDir = SourceTree.fixtures.appendingPathComponent("owl")
+    static let owlDir = TestFixtures.clipFixtures.appendingPathComponent("owl")
 
     struct Reference: Decodable {
         struct Image: Decodable { var file: String; var width: Int; var height: Int }
