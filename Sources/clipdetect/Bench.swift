@@ -116,6 +116,9 @@ extension Bench {
         var crops_per_s: Double
         var detections: Int
         var peak_rss_mb: Double
+        /// Shares of the encode stage spent in linear-layer GEMMs and in the attention core.
+        var encode_gemm_share: Double
+        var encode_attention_share: Double
     }
 
     /// Runs the whole detection pipeline `iterations` times after one warm-up and reports
@@ -139,6 +142,7 @@ extension Bench {
             _ = try ImageWriter.encode(Annotator().draw(dets, on: image), format: .jpeg)
             t.draw = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             if i > 0 { total += t; count = dets.count }  // first run warms caches
+            if i == 0 { Profiling.reset(); Profiling.enabled = true }
         }
         let n = Double(iterations)
         let stages: [(String, Double)] = [("decode", total.decode), ("proposals", total.proposals), ("crops", total.crops),
@@ -147,7 +151,9 @@ extension Bench {
             model: model.name, image: path, iterations: iterations, crops: total.cropCount / iterations,
             seconds: Dictionary(uniqueKeysWithValues: stages.map { ($0.0, $0.1 / n) }),
             total_s: total.total / n, outside_encoder_share: total.outsideEncoder / total.total,
-            crops_per_s: Double(total.cropCount) / total.total, detections: count, peak_rss_mb: peakResidentMegabytes())
+            crops_per_s: Double(total.cropCount) / total.total, detections: count, peak_rss_mb: peakResidentMegabytes(),
+            encode_gemm_share: Profiling.gemmSeconds / total.encode, encode_attention_share: Profiling.attentionSeconds / total.encode)
+        Profiling.enabled = false
         if json {
             try writeJSON(report)
             return

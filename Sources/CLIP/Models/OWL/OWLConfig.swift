@@ -87,29 +87,7 @@ public struct OWLConfig: Sendable, Equatable {
     ///   cannot be built (non-positive sizes, indivisible widths, `projection_dim` different
     ///   from the text width).
     public static func load(from url: URL) throws -> OWLConfig {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: url.path) ? "cannot be read" : "not found"
-            throw CLIPError("\(url.path): \(reason) (a model folder needs the transformers config.json)")
-        }
-        do {
-            _ = try JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)
-        } catch {
-            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
-            throw CLIPError("\(url.path): not valid JSON" + (reason.map { " (\($0))" } ?? ""))
-        }
-        let config: OWLConfig
-        do {
-            config = try JSONDecoder().decode(OWLConfig.self, from: data)
-        } catch let error as DecodingError {
-            throw CLIPError("\(url.path): \(error.configMessage)")
-        }
-        if let problem = config.problems().first {
-            throw CLIPError("\(url.path): \(problem)")
-        }
-        return config
+        try JSONConfigFile.load(OWLConfig.self, from: url, what: CLIPConfig.modelConfigPurpose) { $0.problems() }
     }
 
     /// Everything that makes the detector impossible to build, each naming its key.
@@ -125,21 +103,14 @@ public struct OWLConfig: Sendable, Equatable {
     }
 
     /// The vision tower's sizes.
-    var visionSpec: VisionSpec {
-        let v = visionConfig
-        return VisionSpec(dim: v.hiddenSize, layers: v.numHiddenLayers, heads: v.numAttentionHeads,
-                          intermediate: v.intermediateSize, patch: v.patchSize, imageSize: v.imageSize,
-                          channels: v.numChannels, eps: Float(v.layerNormEps), activation: v.hiddenAct)
-    }
+    var visionSpec: VisionSpec { visionConfig.spec }
 
     /// The text tower's sizes. OWL pools at the largest token id (`argmax`, the end-of-text
     /// token) whatever `eos_token_id` says; `TextTransformer` does that for the legacy value 2.
     var textSpec: TextSpec {
-        let t = textConfig
-        return TextSpec(dim: t.hiddenSize, layers: t.numHiddenLayers, heads: t.numAttentionHeads,
-                        intermediate: t.intermediateSize, vocabSize: t.vocabSize,
-                        maxPositions: t.maxPositionEmbeddings, eosTokenId: 2,
-                        eps: Float(t.layerNormEps), activation: t.hiddenAct)
+        var spec = textConfig.spec
+        spec.eosTokenId = 2
+        return spec
     }
 }
 

@@ -17,8 +17,6 @@ final class OWLVisionTower {
     let mergeLayerNorm: LayerNorm  // the detector's `layer_norm`
     private let scratch: EncoderScratch
     private var hidden = FloatBuffer(count: 0)
-    private var patches = FloatBuffer(count: 0)
-    private var patchOut = FloatBuffer(count: 0)
 
     /// - Parameters: `prefix` is the vision model's (`owlvit.vision_model`); `mergePrefix` the
     ///   detector's merge layer norm (`layer_norm`).
@@ -40,15 +38,11 @@ final class OWLVisionTower {
     /// features (`image_embeds` flattened). Not reentrant: callers serialise.
     func callAsFunction(_ pixels: UnsafePointer<Float>, batch: Int, into features: UnsafeMutablePointer<Float>) {
         let s = spec, d = s.dim, t = s.tokens, np = t - 1
-        let rows = batch * t, k = s.channels * s.patch * s.patch
+        let rows = batch * t
         scratch.reserve(rows: rows, maxLength: t, workers: ProcessInfo.processInfo.activeProcessorCount)
         if hidden.count < rows * d { hidden = FloatBuffer(count: rows * d) }
-        if patches.count < batch * np * k {
-            patches = FloatBuffer(count: batch * np * k)
-            patchOut = FloatBuffer(count: batch * np * d)
-        }
         let x = hidden.pointer
-        embeddings(pixels, batch: batch, into: x, patches: patches.pointer, patchOut: patchOut.pointer)
+        embeddings(pixels, batch: batch, into: x)
         preLayerNorm(x, rows: rows, into: x)
         let segments = (0..<batch).map { Segment(start: $0 * t, length: t) }
         for layer in layers {

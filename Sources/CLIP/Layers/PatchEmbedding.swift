@@ -1,12 +1,16 @@
 import Foundation
 
 /// `CLIPVisionEmbeddings` / `OwlViTVisionEmbeddings` (`…embeddings`): a bias-free patch
-/// convolution (stride = kernel = patch), the class token in front, learned positions added.
-struct PatchEmbedding {
+/// convolution (stride = kernel = patch) as im2col + one GEMM, the class token in front,
+/// learned positions added. Shared by CLIP's `VisionTransformer` and OWL's vision tower.
+/// Owns its im2col scratch (grown for the largest batch): not reentrant.
+final class PatchEmbedding {
     let spec: VisionSpec
     let classEmbedding: Tensor     // embeddings.class_embedding: [D]
     let patchEmbedding: Tensor     // embeddings.patch_embedding.weight: [D, C, P, P], no bias
     let positionEmbedding: Tensor  // embeddings.position_embedding.weight: [T, D]
+    private var patches = FloatBuffer(count: 0)   // [batch·Np, C·P·P]
+    private var patchOut = FloatBuffer(count: 0)  // [batch·Np, D]
 
     init(_ source: WeightSource, _ prefix: String, spec s: VisionSpec) throws {
         spec = s
@@ -19,11 +23,14 @@ struct PatchEmbedding {
     }
 
     /// pixels: [batch, C, S, S] → x: [batch·T, D] = [class; patches·Wᵀ] + positions.
-    /// patches: [batch·Np, C·P·P] and patchOut: [batch·Np, D] are scratch.
-    func callAsFunction(_ pixels: UnsafePointer<Float>, batch: Int, into x: UnsafeMutablePointer<Float>,
-                        patches pp: UnsafeMutablePointer<Float>, patchOut po: UnsafeMutablePointer<Float>) {
+    func callAsFunction(_ pixels: UnsafePointer<Float>, batch: Int, into x: UnsafeMutablePointer<Float>) {
         let s = spec, d = s.dim, t = s.tokens, np = t - 1, g = s.patchesPerSide, p = s.patch
         let k = s.channels * p * p, img = s.imageSize
+        if patches.count < batch * np * k {
+            patches = FloatBuffer(count: batch * np * k)
+            patchOut = FloatBuffer(count: batch * np * d)
+        }
+        let pp = patches.pointer, po = patchOut.pointer
         // im2col in the weight's (c, ky, kx) order.
         parallelChunks(batch * np, minimumPerChunk: 16) { range in
             for row in range {
