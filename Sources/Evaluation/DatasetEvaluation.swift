@@ -39,7 +39,7 @@ public enum DatasetEvaluation {
     ///
     /// - Throws: `DetectionError` when the ground truth has no categories; what loading an image
     ///   or detecting throws (the error names the image file).
-    public static func run(_ detector: Detector, on groundTruth: COCOGroundTruth, imageFolder: String,
+    public static func run(_ detector: any ObjectDetector, on groundTruth: COCOGroundTruth, imageFolder: String,
                            limit: Int? = nil, progress: ((Int, Int, String) -> Void)? = nil) throws -> Result {
         guard !groundTruth.categories.isEmpty else { throw DetectionError("the annotations list no categories") }
         try detector.setClasses(groundTruth.categories.map { ClassSpec($0.name) })
@@ -50,7 +50,8 @@ public enum DatasetEvaluation {
         for (i, image) in images.enumerated() {
             let path = (imageFolder as NSString).appendingPathComponent(image.fileName)
             let rgb = try ImageLoader.load(path: path)
-            detections += try detector.detect(rgb).map {
+            var timings = StageTimings()
+            detections += try detector.detect(rgb, timings: &timings, reuse: nil).map {
                 COCODetection(imageId: image.id, categoryId: groundTruth.categories[$0.classId].id, box: $0.box, score: $0.score)
             }
             progress?(i + 1, images.count, image.fileName)

@@ -45,11 +45,11 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let model = try modelOptions.load(defaultModel: "shapes-tiny")
             if let detect {
-                try benchDetection(model: model, path: detect)
+                try benchDetection(path: detect)
                 return
             }
+            let model = try modelOptions.load(defaultModel: "shapes-tiny")
             let s = model.imageSize
             // Seeded pixels in the normalised range: speed does not depend on content.
             var rng: UInt64 = 42
@@ -115,16 +115,20 @@ extension Bench {
         var outside_encoder_share: Double
         var crops_per_s: Double
         var detections: Int
+        var peak_rss_mb: Double
+        /// Shares of the encode stage spent in linear-layer GEMMs and in the attention core.
+        var encode_gemm_share: Double
+        var encode_attention_share: Double
     }
 
     /// Runs the whole detection pipeline `iterations` times after one warm-up and reports
     /// mean seconds per stage.
-    func benchDetection(model: CLIPModel, path: String) throws {
-        var options = try detection.detectorOptions()
-        if detection.batchSize == DetectorOptions().batchSize { options.batchSize = batch }
+    func benchDetection(path: String) throws {
         let specs = detection.classes == nil && detection.classesFile == nil && detection.classImages.isEmpty
             ? try ClassSpec.parseList("person,car,dog,red star,blue circle") : try detection.classSpecs()
-        let detector = try Detector(model: model, options: options)
+        let (detector, model) = try modelOptions.loadDetector(defaultModel: "shapes-tiny", flags: detection) { options in
+            if detection.batchSize == DetectorOptions().batchSize { options.batchSize = batch }
+        }
         try detector.setClasses(specs)
         var total = StageTimings()
         var count = 0
@@ -133,11 +137,12 @@ extension Bench {
             var t0 = DispatchTime.now().uptimeNanoseconds
             let image = try ImageLoader.load(path: path)
             t.decode = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-            let dets = try detector.detect(image, timings: &t)
+            let dets = try detector.detect(image, timings: &t, reuse: nil)
             t0 = DispatchTime.now().uptimeNanoseconds
             _ = try ImageWriter.encode(Annotator().draw(dets, on: image), format: .jpeg)
             t.draw = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             if i > 0 { total += t; count = dets.count }  // first run warms caches
+            if i == 0 { Profiling.reset(); Profiling.enabled = true }
         }
         let n = Double(iterations)
         let stages: [(String, Double)] = [("decode", total.decode), ("proposals", total.proposals), ("crops", total.crops),
@@ -146,7 +151,9 @@ extension Bench {
             model: model.name, image: path, iterations: iterations, crops: total.cropCount / iterations,
             seconds: Dictionary(uniqueKeysWithValues: stages.map { ($0.0, $0.1 / n) }),
             total_s: total.total / n, outside_encoder_share: total.outsideEncoder / total.total,
-            crops_per_s: Double(total.cropCount) / total.total, detections: count)
+            crops_per_s: Double(total.cropCount) / total.total, detections: count, peak_rss_mb: peakResidentMegabytes(),
+            encode_gemm_share: Profiling.gemmSeconds / total.encode, encode_attention_share: Profiling.attentionSeconds / total.encode)
+        Profiling.enabled = false
         if json {
             try writeJSON(report)
             return

@@ -44,14 +44,12 @@ struct Detect: ParsableCommand {
         if video.wanted(for: inputs) { return try runVideo() }
         var failed = false
         try reportingErrors {
-            let options = try flags.detectorOptions()
             let images = try ImageInputs.expand(inputs)
             let outputs = try OutputPlan(output: output, noSave: noSave, inputs: images.map(\.path))
             let annotator = Annotator(font: try fontOption.load())
             if let json, json != "-" { try OutputPlan.checkWritable(file: json) }
             let specs = try flags.classSpecs()
-            let model = try modelOptions.load(defaultModel: "shapes-tiny")
-            let detector = try Detector(model: model, options: options)
+            let (detector, model) = try modelOptions.loadDetector(defaultModel: "shapes-tiny", flags: flags)
             try detector.setClasses(specs)
             let classNames = specs.map(\.name)
             var results: [ImageDetections] = []
@@ -71,7 +69,8 @@ struct Detect: ParsableCommand {
                     }
                     continue
                 }
-                let detections = try detector.detect(image)
+                var timings = StageTimings()
+                let detections = try detector.detect(image, timings: &timings, reuse: nil)
                 if let path = outputs.path(for: index) {
                     try ImageWriter.write(annotator.draw(detections, on: image), to: path)
                 }

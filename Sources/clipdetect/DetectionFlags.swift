@@ -15,7 +15,7 @@ struct DetectionFlags: ParsableArguments {
     @Option(name: .customLong("class-image"), help: "A class given by an example image, NAME=PATH (repeatable; mixes with text classes).")
     var classImages: [String] = []
 
-    @Option(help: "Prompt template with {} for the class name. (default: \"a photo of a {}.\")")
+    @Option(help: "Prompt template with {} for the class name. (default: \"a photo of a {}.\"; OWL models: \"a photo of a {}\")")
     var template: String?
 
     @Flag(help: "Average the embeddings of CLIP's 80 ImageNet prompt templates (slower to set up, often more accurate).")
@@ -27,11 +27,11 @@ struct DetectionFlags: ParsableArguments {
     @Option(help: "Look-alike classes that compete but are never reported, comma-separated, e.g. \"poster of a person\".")
     var negative: String?
 
-    @Option(help: "Minimum score in [0, 1] for a detection (per-class thresholds override it).")
-    var conf: Float = DetectorOptions().confidence
+    @Option(help: "Minimum score in [0, 1] for a detection (per-class thresholds override it). (default: \(DetectorOptions().confidence); OWL models: \(OWLDetector.defaultOptions().confidence), as transformers)")
+    var conf: Float?
 
-    @Option(help: "IoU threshold in [0, 1] for non-maximum suppression.")
-    var iou: Float = DetectorOptions().iouThreshold
+    @Option(help: "IoU threshold in [0, 1] for non-maximum suppression; 1 keeps every box. (default: \(DetectorOptions().iouThreshold); OWL models: \(OWLDetector.defaultOptions().iouThreshold))")
+    var iou: Float?
 
     @Option(name: .customLong("max-det"), help: "Most detections kept per image.")
     var maxDet: Int = DetectorOptions().maxDetections
@@ -71,8 +71,8 @@ struct DetectionFlags: ParsableArguments {
 
     /// Range checks of the flags, before any work (one `error: …` line naming the flag).
     func validate() throws {
-        try ArgumentChecks.require("--conf", conf, in: 0...1)
-        try ArgumentChecks.require("--iou", iou, in: 0...1)
+        if let conf { try ArgumentChecks.require("--conf", conf, in: 0...1) }
+        if let iou { try ArgumentChecks.require("--iou", iou, in: 0...1) }
         try ArgumentChecks.require("--max-det", maxDet, atLeast: 1)
         try ArgumentChecks.require("--batch-size", batchSize, in: 1...1024)
         try ArgumentChecks.require("--context", context, in: 0...2)
@@ -90,15 +90,16 @@ struct DetectionFlags: ParsableArguments {
         }
     }
 
-    /// Detector options from the flags (checked by `validate()`; the library checks again).
-    func detectorOptions() throws -> DetectorOptions {
-        var o = DetectorOptions()
+    /// Detector options from the flags (checked by `validate()`; the library checks again),
+    /// over `base` (the model family's defaults).
+    func detectorOptions(base: DetectorOptions = DetectorOptions()) throws -> DetectorOptions {
+        var o = base
         if let template { o.templates = [template] }
         if ensemble { o.templates = PromptTemplates.imagenet }
         if let background { o.background = splitList(background) }
         if let negative { o.negatives = splitList(negative) }
-        o.confidence = conf
-        o.iouThreshold = iou
+        if let conf { o.confidence = conf }
+        if let iou { o.iouThreshold = iou }
         o.maxDetections = maxDet
         o.agnosticNMS = agnosticNMS
         o.containment = suppression == .containment ? ContainmentSuppression() : nil

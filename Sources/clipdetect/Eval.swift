@@ -50,9 +50,7 @@ struct Eval: ParsableCommand {
             let gt = try COCOGroundTruth.load(from: URL(fileURLWithPath: annotations))
             if let predictions { try OutputPlan.checkWritable(file: predictions) }
             guard !gt.categories.isEmpty else { throw DetectionError("\(annotations): no categories") }
-            let options = try flags.detectorOptions()
-            let model = try modelOptions.load(defaultModel: "shapes-tiny")
-            let detector = try Detector(model: model, options: options)
+            let (detector, model) = try modelOptions.loadDetector(defaultModel: "shapes-tiny", flags: flags)
             let run = try DatasetEvaluation.run(detector, on: gt, imageFolder: images, limit: limit) { done, total, name in
                 if stderrIsTerminal { printError("[\(done)/\(total)] \(name)") }
             }

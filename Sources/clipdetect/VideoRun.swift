@@ -30,7 +30,7 @@ extension Detect {
                 throw DetectionError("\(input): no such file")
             }
             let videoOptions = try video.videoOptions()
-            let options = try flags.detectorOptions()
+            _ = try flags.detectorOptions()  // flag errors before any work
             let specs = try flags.classSpecs()
             let reader = try VideoReader(path: input)
             let fps = reader.info.fps ?? videoOptions.fallbackFPS
@@ -39,8 +39,7 @@ extension Detect {
             }
             let annotated = try annotatedVideoPath(for: input)
             if let lines = video.jsonLines, lines != "-" { try OutputPlan.checkWritable(file: lines) }
-            let model = try modelOptions.load(defaultModel: "shapes-tiny")
-            let detector = try Detector(model: model, options: options)
+            let (detector, _) = try modelOptions.loadDetector(defaultModel: "shapes-tiny", flags: flags)
             try detector.setClasses(specs)
             let labelFont = try fontOption.load()
             let run = try AnnotatedVideoRun(

@@ -18,6 +18,13 @@ struct CropResampler {
         let needHorizontal = resizedWidth != width
         let needVertical = resizedHeight != height
         let outColumns = columns.count
+        // Pillow ≥ 13 runs the vertical pass first when the height shrinks by more than twice
+        // as many pixels as the width does (Resample.c, `horizontal_first`); the 8-bit
+        // rounding between passes makes the order visible.
+        let shrinkY = height - resizedHeight, shrinkX = width - resizedWidth
+        if needHorizontal && needVertical && shrinkY > 0 && shrinkY > shrinkX * 2 {
+            return runVerticalFirst(emit)
+        }
 
         // Source rows the vertical pass reads (all wanted rows when it is skipped).
         var vertical: PILResample.Coefficients?
@@ -55,6 +62,47 @@ struct CropResampler {
             }
             verticalPass(vertical, temp: UnsafeBufferPointer(temp), firstSourceRow: sourceRows.lowerBound,
                          rowLength: rowLength, emit: emit)
+        }
+    }
+
+    /// The vertical pass on the source columns the wanted columns read, then the horizontal
+    /// pass, one wanted row at a time.
+    private func runVerticalFirst(_ emit: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
+        let v = PILResample.Coefficients(inSize: height, outSize: resizedHeight, filter: filter)
+        let h = PILResample.Coefficients(inSize: width, outSize: resizedWidth, filter: filter)
+        var first = Int.max, last = 0
+        for xx in columns {
+            first = min(first, Int(h.bounds[2 * xx]))
+            last = max(last, Int(h.bounds[2 * xx]) + Int(h.bounds[2 * xx + 1]))
+        }
+        let sourceColumns = first..<max(first, last)
+        let half = Int32(1) << (PILResample.precisionBits - 1)
+        let rowLength = sourceColumns.count * 3
+        var sums = [Int32](repeating: 0, count: rowLength)
+        var temp = [UInt8](repeating: 0, count: rowLength)
+        var row = [UInt8](repeating: 0, count: columns.count * 3)
+        for r in rows {
+            let ymin = Int(v.bounds[2 * r]), taps = Int(v.bounds[2 * r + 1])
+            for i in 0..<rowLength { sums[i] = half }
+            for y in 0..<taps {
+                let w = v.weights[r * v.kernelSize + y], base = ((ymin + y) * width + sourceColumns.lowerBound) * 3
+                for i in 0..<rowLength { sums[i] &+= Int32(source[base + i]) &* w }
+            }
+            for i in 0..<rowLength { temp[i] = PILResample.clip8(sums[i]) }
+            for (o, xx) in columns.enumerated() {
+                let xmin = Int(h.bounds[2 * xx]) - sourceColumns.lowerBound, n = Int(h.bounds[2 * xx + 1])
+                var s0 = half, s1 = half, s2 = half
+                for x in 0..<n {
+                    let w = h.weights[xx * h.kernelSize + x], p = (xmin + x) * 3
+                    s0 &+= Int32(temp[p]) &* w
+                    s1 &+= Int32(temp[p + 1]) &* w
+                    s2 &+= Int32(temp[p + 2]) &* w
+                }
+                row[3 * o] = PILResample.clip8(s0)
+                row[3 * o + 1] = PILResample.clip8(s1)
+                row[3 * o + 2] = PILResample.clip8(s2)
+            }
+            row.withUnsafeBufferPointer { emit(r, $0) }
         }
     }
 

@@ -46,7 +46,7 @@ public final class VideoDetector {
         case corrupt(index: Int, message: String)
     }
 
-    public let detector: Detector
+    public let detector: any ObjectDetector
     public let options: VideoOptions
     /// The reuse cache (nil when reuse is off); its counters cover every frame run so far.
     public let reuse: EmbeddingReuse?
@@ -56,7 +56,7 @@ public final class VideoDetector {
 
     /// - Precondition: `detector` has its classes set.
     /// - Throws: `DetectionError` when an option is out of range.
-    public init(detector: Detector, options: VideoOptions = VideoOptions()) throws {
+    public init(detector: any ObjectDetector, options: VideoOptions = VideoOptions()) throws {
         try options.validate()
         self.detector = detector
         self.options = options

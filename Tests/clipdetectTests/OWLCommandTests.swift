@@ -1,0 +1,121 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The OWL parity contract through the binary: with `--template "{}" --conf 0 --iou 1
+/// --max-det 100000`, every patch is one detection whose label, score (±2e-3) and box (IoU ≥
+/// 0.98 or corners within 0.5 px) are transformers' (fixtures: CLIPTests/Fixtures/owl).
+final class OWLCommandTests: XCTestCase {
+    static let owl = TestFixtures.clipFixtures.appendingPathComponent("owl")
+    static let fixtures = ["owlvit-p16-f32", "owlvit-p8-f16", "owlv2-p10-f32", "owlv2-p12-f16"]
+
+    struct Patch { var label: String; var score: Double; var box: [Double] }
+
+    /// Writes a fixture's raw RGB image as a binary PPM the CLI can read.
+    func ppm(_ name: String, in dir: URL) throws -> (path: String, width: Int, height: Int) {
+        let file = try FileManager.default.contentsOfDirectory(atPath: Self.owl.appendingPathComponent("images").path)
+            .first { $0.hasPrefix(name + "-") }!
+        let size = file.dropFirst(name.count + 1).dropLast(4).split(separator: "x").map { Int($0)! }
+        let bytes = try Data(contentsOf: Self.owl.appendingPathComponent("images/\(file)"))
+        let url = dir.appendingPathComponent("\(name).ppm")
+        try (Data("P6\n\(size[0]) \(size[1])\n255\n".utf8) + bytes).write(to: url)
+        return (url.path, size[0], size[1])
+    }
+
+    func reference(_ name: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: Self.owl.appendingPathComponent("\(name)/reference.json"))) as! [String: Any]
+    }
+
+    func expected(logits: [[Double]], boxes: [[Double]], labels: [String], width: Int, height: Int) -> [Patch] {
+        zip(logits, boxes).map { row, box in
+            let best = row.indices.max { row[$0] < row[$1] }!
+            let clipped = [min(max(box[0], 0), Double(width)), min(max(box[1], 0), Double(height)),
+                           min(max(box[2], 0), Double(width)), min(max(box[3], 0), Double(height))]
+            return Patch(label: labels[best], score: 1 / (1 + exp(-row[best])), box: clipped)
+        }
+    }
+
+    func detections(_ r: CLIRun) throws -> [Patch] {
+        let json = try JSONSerialization.jsonObject(with: r.stdoutData) as! [[String: Any]]
+        return (json[0]["detections"] as! [[String: Any]]).map {
+            Patch(label: $0["label"] as! String, score: $0["score"] as! Double, box: $0["box"] as! [Double])
+        }
+    }
+
+    func iou(_ a: [Double], _ b: [Double]) -> Double {
+        let w = max(0, min(a[2], b[2]) - max(a[0], b[0])), h = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+        let union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - w * h
+        return union > 0 ? w * h / union : (a == b ? 1 : 0)
+    }
+
+    /// Every expected patch matched by a distinct detection under the contract's tolerances.
+    func assertContract(_ got: [Patch], _ want: [Patch], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(got.count, want.count, "\(what): one detection per patch", file: file, line: line)
+        var used = Set<Int>()
+        for (p, w) in want.enumerated() {
+            let match = got.indices.filter { !used.contains($0) && got[$0].label == w.label && abs(got[$0].score - w.score) <= 2e-3 }
+                .first { i in
+                    iou(got[i].box, w.box) >= 0.98 || zip(got[i].box, w.box).allSatisfy { abs($0 - $1) <= 0.5 }
+                }
+            guard let match else {
+                XCTFail("\(what): no detection matches patch \(p) (\(w.label), \(w.score), \(w.box))", file: file, line: line)
+                return
+            }
+            used.insert(match)
+        }
+    }
+
+    func testTextQueriesGiveEveryPatchAsTransformersScoresIt() throws {
+        let dir = try temporaryFolder(self)
+        for name in Self.fixtures {
+            let ref = try reference(name)
+            let queries = ref["queries"] as! [String]
+            for c in ref["cases"] as! [[String: Any]] {
+                let image = try ppm(c["image"] as! String, in: dir)
+                let r = try CLI.run([image.path, "--model", Self.owl.appendingPathComponent(name).path,
+                                     "--classes", queries.joined(separator: ","), "--template", "{}", "--conf", "0",
+                                     "--iou", "1", "--max-det", "100000", "--no-save", "--json", "-"])
+                XCTAssertEqual(r.status, 0, r.stderr)
+                let want = expected(logits: c["logits"] as! [[Double]], boxes: c["boxes"] as! [[Double]], labels: queries,
+                                    width: image.width, height: image.height)
+                assertContract(try detections(r), want, "\(name) \(image.path)")
+            }
+        }
+    }
+
+    func testClassImageGivesTransformersImageGuidedDetection() throws {
+        let dir = try temporaryFolder(self)
+        for name in Self.fixtures {
+            let g = try reference(name)["image_guided"] as! [String: Any]
+            let target = try ppm(g["target"] as! String, in: dir), query = try ppm(g["query"] as! String, in: dir)
+            let r = try CLI.run([target.path, "--model", Self.owl.appendingPathComponent(name).path,
+                                 "--class-image", "thing=\(query.path)", "--template", "{}", "--conf", "0",
+                                 "--iou", "1", "--max-det", "100000", "--no-save", "--json", "-"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let want = expected(logits: g["logits"] as! [[Double]], boxes: g["boxes"] as! [[Double]], labels: ["thing"],
+                                width: target.width, height: target.height)
+            assertContract(try detections(r), want, "\(name) image-guided")
+        }
+    }
+
+    func testOWLDefaultsThresholdAndSuppress() throws {
+        let dir = try temporaryFolder(self)
+        let image = try ppm("wide", in: dir)
+        let r = try CLI.run([image.path, "--model", Self.owl.appendingPathComponent("owlv2-p12-f16").path,
+                             "--classes", "cat,dog", "--no-save", "--json", "-"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let got = try detections(r)
+        XCTAssertFalse(got.isEmpty)
+        XCTAssertTrue(got.allSatisfy { $0.score >= 0.1 }, "default --conf 0.1 for OWL models")
+        for (i, a) in got.enumerated() {
+            for b in got[(i + 1)...] where a.label == b.label {
+                XCTAssertLessThanOrEqual(iou(a.box, b.box), 0.3 + 1e-6, "default --iou 0.3 for OWL models")
+            }
+        }
+    }
+
+    func testCLIPOnlyCommandsRejectAnOWLFolderInOneLine() throws {
+        let r = try CLI.run(["embed", "--model", Self.owl.appendingPathComponent("owlvit-p8-f16").path, "--text", "a cat"])
+        assertCleanFailure(r, mentions: ["config.json"])
+    }
+}
