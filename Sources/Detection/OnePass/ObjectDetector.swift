@@ -29,10 +29,16 @@ extension NonMaxSuppression {
     /// NMS as `options` asks (per class, or across classes with `agnosticNMS`), then the best
     /// `maxDetections` by score.
     public static func suppress(_ candidates: [Detection], options: DetectorOptions) -> [Detection] {
+        Array(kept(candidates, options: options).prefix(options.maxDetections))
+    }
+
+    /// The candidates NMS keeps (per class, or across classes with `agnosticNMS`), by score,
+    /// with no cap.
+    public static func kept(_ candidates: [Detection], options: DetectorOptions) -> [Detection] {
         let boxes = candidates.map(\.box), scores = candidates.map(\.score)
         let keep = options.agnosticNMS
             ? nms(boxes: boxes, scores: scores, iouThreshold: options.iouThreshold)
             : batchedNMS(boxes: boxes, scores: scores, classIds: candidates.map(\.classId), iouThreshold: options.iouThreshold)
-        return Array(keep.prefix(options.maxDetections).map { candidates[$0] })
+        return keep.map { candidates[$0] }
     }
 }

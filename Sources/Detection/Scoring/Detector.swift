@@ -159,12 +159,7 @@ public final class Detector {
     /// best `maxDetections`, by score; then box voting over `candidates` when
     /// `boxVotingIoU` is set.
     public func suppress(_ candidates: [Detection]) -> [Detection] {
-        let boxes = candidates.map(\.box), scores = candidates.map(\.score)
-        let keep = options.agnosticNMS
-            ? NonMaxSuppression.nms(boxes: boxes, scores: scores, iouThreshold: options.iouThreshold)
-            : NonMaxSuppression.batchedNMS(boxes: boxes, scores: scores, classIds: candidates.map(\.classId),
-                                           iouThreshold: options.iouThreshold)
-        let nmsKept = keep.map { candidates[$0] }
+        let nmsKept = NonMaxSuppression.kept(candidates, options: options)
         let kept = Array((options.containment?.apply(nmsKept) ?? nmsKept).prefix(options.maxDetections))
         return options.boxVotingIoU.map { BoxVoting(iou: $0).apply(kept, candidates: candidates) } ?? kept
     }

@@ -66,7 +66,7 @@ struct Eval: ParsableCommand {
             }
             let report = Report(images: evalImages.count, ap: all.ap, ap50: all.ap50, ap75: all.ap75,
                                 heldout_ap50: h?.ap50, seen_ap50: s?.ap50, heldout_ap: h?.ap, seen_ap: s?.ap,
-                                stats: all.stats, per_class: perClass, seconds: seconds, conf: Double(options.confidence),
+                                stats: all.stats, per_class: perClass, seconds: seconds, conf: Double(detector.options.confidence),
                                 boxes_per_object: point.boxesPerObject, precision: point.precision, recall: point.recall)
             if json {
                 try writeJSON(report)
@@ -75,7 +75,7 @@ struct Eval: ParsableCommand {
             print("\(evalImages.count) images, \(results.count) detections, \(String(format: "%.1f", seconds)) s, model \(model.name)")
             print(String(format: "AP %.4f   AP50 %.4f   AP75 %.4f", all.ap, all.ap50, all.ap75))
             print(String(format: "at --conf %g: %.2f boxes per object (%d boxes, %d objects), precision %.3f, recall %.3f (IoU 0.5)",
-                         options.confidence, point.boxesPerObject, point.detections, point.objects, point.precision, point.recall))
+                         detector.options.confidence, point.boxesPerObject, point.detections, point.objects, point.precision, point.recall))
             if let h, let s {
                 print(String(format: "seen classes:     AP %.4f   AP50 %.4f", s.ap, s.ap50))
                 print(String(format: "held-out classes: AP %.4f   AP50 %.4f", h.ap, h.ap50))
