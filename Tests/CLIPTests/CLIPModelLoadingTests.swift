@@ -7,14 +7,6 @@ import XCTest
 final class CLIPModelLoadingTests: XCTestCase {
     let fixture = "tiny-short-bf16"
 
-    /// Rewrites the fixture's weights through `edit` (name → (shape, values)) as F32.
-    func rewriteWeights(_ folder: URL, _ edit: (inout [(name: String, shape: [Int], values: [Float])]) -> Void) throws {
-        let url = folder.appendingPathComponent("model.safetensors")
-        let file = try SafetensorsFile(url: url)
-        var tensors = try file.tensorNames.map { (name: $0, shape: file.info($0)!.shape, values: try file.floats($0)) }
-        edit(&tensors)
-        try SafetensorsWriter.write(tensors, dtype: .F32, to: url)
-    }
 
     func testMissingModelFolderNamesTheFolder() {
         assertThrowsMessage(["/nonexistent/model", "not found"]) {

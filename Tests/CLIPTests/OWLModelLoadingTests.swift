@@ -17,13 +17,6 @@ final class OWLModelLoadingTests: XCTestCase {
         return dst
     }
 
-    func rewriteWeights(_ folder: URL, _ edit: (inout [(name: String, shape: [Int], values: [Float])]) -> Void) throws {
-        let url = folder.appendingPathComponent("model.safetensors")
-        let file = try SafetensorsFile(url: url)
-        var tensors = try file.tensorNames.map { (name: $0, shape: file.info($0)!.shape, values: try file.floats($0)) }
-        edit(&tensors)
-        try SafetensorsWriter.write(tensors, dtype: .F32, to: url)
-    }
 
     func editConfig(_ folder: URL, _ file: String = "config.json", _ edit: (inout [String: Any]) -> Void) throws {
         let url = folder.appendingPathComponent(file)

@@ -72,3 +72,17 @@ public struct EmbeddingComparison {
         maxAbsErrorOverNorm = maxErr / nw.squareRoot()
     }
 }
+
+/// Rewrites a model folder's `model.safetensors` through `edit` (name, shape, values) as F32,
+/// so a loading test can remove, add or reshape a tensor.
+public func rewriteWeights(_ folder: URL, _ edit: (inout [(name: String, shape: [Int], values: [Float])]) -> Void) throws {
+    let url = folder.appendingPathComponent("model.safetensors")
+    let file = try SafetensorsFile(url: url)
+    var tensors: [(name: String, shape: [Int], values: [Float])] = []
+    for name in file.tensorNames {
+        guard let info = file.info(name) else { continue }
+        tensors.append((name: name, shape: info.shape, values: try file.floats(name)))
+    }
+    edit(&tensors)
+    try SafetensorsWriter.write(tensors, dtype: .F32, to: url)
+}

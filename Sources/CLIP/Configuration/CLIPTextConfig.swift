@@ -18,16 +18,8 @@ public struct CLIPTextConfig: TextTowerConfig, Codable, Sendable, Equatable {
     /// The sub-config's own copy; `CLIPModel` uses `CLIPConfig.projectionDim` instead.
     public var projectionDim = 512
 
+    /// CLIP-only keys; the others are every text tower's (`TextTowerKey`).
     enum CodingKeys: String, CodingKey {
-        case vocabSize = "vocab_size"
-        case hiddenSize = "hidden_size"
-        case intermediateSize = "intermediate_size"
-        case numHiddenLayers = "num_hidden_layers"
-        case numAttentionHeads = "num_attention_heads"
-        case maxPositionEmbeddings = "max_position_embeddings"
-        case hiddenAct = "hidden_act"
-        case layerNormEps = "layer_norm_eps"
-        case padTokenId = "pad_token_id"
         case bosTokenId = "bos_token_id"
         case eosTokenId = "eos_token_id"
         case projectionDim = "projection_dim"
@@ -43,6 +35,14 @@ public struct CLIPTextConfig: TextTowerConfig, Codable, Sendable, Equatable {
         if keys.contains(.bosTokenId) { bosTokenId = try keys.decodeIfPresent(Int.self, forKey: .bosTokenId) }
         eosTokenId = try keys.decodeSingleTokenIfPresent(forKey: .eosTokenId) ?? eosTokenId
         projectionDim = try keys.decodeIfPresent(Int.self, forKey: .projectionDim) ?? projectionDim
+    }
+
+    public func encode(to encoder: Swift.Encoder) throws {
+        try encodeTowerFields(to: encoder)
+        var keys = encoder.container(keyedBy: CodingKeys.self)
+        try keys.encodeIfPresent(bosTokenId, forKey: .bosTokenId)
+        try keys.encode(eosTokenId, forKey: .eosTokenId)
+        try keys.encode(projectionDim, forKey: .projectionDim)
     }
 
     /// Problems that make the tower impossible to build, worded after `text_config.`.

@@ -104,4 +104,18 @@ extension TextTowerConfig {
         layerNormEps = try keys.decodeIfPresent(Double.self, forKey: .layerNormEps) ?? layerNormEps
         if keys.contains(.padTokenId) { padTokenId = try keys.decodeIfPresent(Int.self, forKey: .padTokenId) }
     }
+
+    /// Writes the shared fields under their transformers keys (a nil `pad_token_id` is omitted).
+    func encodeTowerFields(to encoder: Swift.Encoder) throws {
+        var keys = encoder.container(keyedBy: TextTowerKey.self)
+        try keys.encode(vocabSize, forKey: .vocabSize)
+        try keys.encode(hiddenSize, forKey: .hiddenSize)
+        try keys.encode(intermediateSize, forKey: .intermediateSize)
+        try keys.encode(numHiddenLayers, forKey: .numHiddenLayers)
+        try keys.encode(numAttentionHeads, forKey: .numAttentionHeads)
+        try keys.encode(maxPositionEmbeddings, forKey: .maxPositionEmbeddings)
+        try keys.encode(hiddenAct, forKey: .hiddenAct)
+        try keys.encode(layerNormEps, forKey: .layerNormEps)
+        try keys.encodeIfPresent(padTokenId, forKey: .padTokenId)
+    }
 }

@@ -154,7 +154,7 @@ extension OWLConfig: Decodable {
         let defaults = defaultText
         guard keys.contains(.textConfig), try !keys.decodeNil(forKey: .textConfig) else { return defaults }
         var text = try keys.decode(CLIPTextConfig.self, forKey: .textConfig)
-        let sub = try keys.nestedContainer(keyedBy: CLIPTextConfig.CodingKeys.self, forKey: .textConfig)
+        let sub = try keys.nestedContainer(keyedBy: TextTowerKey.self, forKey: .textConfig)
         if !sub.contains(.maxPositionEmbeddings) { text.maxPositionEmbeddings = defaults.maxPositionEmbeddings }
         if !sub.contains(.padTokenId) { text.padTokenId = defaults.padTokenId }
         return text
