@@ -10,6 +10,8 @@ import os
 import sys
 import unicodedata
 
+from swift_tables import swift_range_rows
+
 
 def ranges(predicate):
     out, start = [], None
@@ -42,15 +44,7 @@ def zero(cp):
 
 
 def table(name, rs):
-    lines = [f"    static let {name}: [ClosedRange<UInt32>] = ["]
-    row = []
-    for a, b in rs:
-        row.append(f"0x{a:X}...0x{b:X}")
-        if len(row) == 6:
-            lines.append("        " + ", ".join(row) + ",")
-            row = []
-    if row:
-        lines.append("        " + ", ".join(row) + ",")
+    lines = [f"    static let {name}: [ClosedRange<UInt32>] = ["] + swift_range_rows(rs)
     lines.append("    ]")
     return "\n".join(lines)
 

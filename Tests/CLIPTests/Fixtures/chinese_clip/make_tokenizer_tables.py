@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates Sources/CLIP/BasicTokenizerTables.swift: the character classes of Hugging Face
+"""Generates Sources/CLIP/Tokenization/WordPiece/BasicTokenizer+Tables.swift: the character classes of Hugging Face
 `tokenizers`' BertNormalizer and BertPreTokenizer, measured code point by code point.
 
 Why measured rather than taken from Swift's Unicode properties: `tokenizers` classifies
@@ -11,14 +11,17 @@ with `BertTokenizerFast` needs its tables, not today's.
 
 Deterministic (no randomness); needs only the `tokenizers` package.
 """
-import argparse, pathlib, unicodedata
+import argparse, pathlib, sys, unicodedata
 
 import tokenizers
 from tokenizers.normalizers import BertNormalizer
 from tokenizers.pre_tokenizers import BertPreTokenizer
 
 HERE = pathlib.Path(__file__).resolve().parent
-OUT = HERE.parents[3] / "Sources" / "CLIP" / "BasicTokenizerTables.swift"
+sys.path.insert(0, str(HERE.parents[3] / "tools"))
+from swift_tables import swift_range_rows  # noqa: E402
+
+OUT = HERE.parents[3] / "Sources" / "CLIP" / "Tokenization" / "WordPiece" / "BasicTokenizer+Tables.swift"
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--out", type=pathlib.Path, default=OUT)
@@ -76,14 +79,7 @@ for name, cps in sets.items():
     rs = ranges(cps)
     lines.append(f"    /// {docs[name]}")
     lines.append(f"    static let {name}Ranges: [ClosedRange<UInt32>] = [")
-    row = []
-    for lo, hi in rs:
-        row.append(f"0x{lo:X}...0x{hi:X}")
-        if len(row) == 6:
-            lines.append("        " + ", ".join(row) + ",")
-            row = []
-    if row:
-        lines.append("        " + ", ".join(row) + ",")
+    lines += swift_range_rows(rs)
     lines.append("    ]")
     print(name, len(cps), "code points in", len(rs), "ranges")
 lines.append("}")
