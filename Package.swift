@@ -4,7 +4,7 @@ import PackageDescription
 // The module map, the rules (module direction, strict loading, the shim boundary) and where a new
 // model family plugs in: ARCHITECTURE.md. In short: clipdetect → Evaluation/Search/ModelHub →
 // Detection → Imaging/CLIP → CBLAS, COpenCV. The CLIP model knows nothing of image files or
-// detection; the OpenCV shim knows nothing of CLIP. No unsafeFlags, so other packages can depend
+// detection; the OpenCV shim knows nothing of CLIP. No unsafe compiler flags, so other packages can depend
 // on these libraries by version.
 let package = Package(
     name: "clipdetect",
