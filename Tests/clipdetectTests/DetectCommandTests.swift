@@ -87,6 +87,9 @@ final class DetectCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 64, "EX_USAGE, as ArgumentParser's own usage errors")
         assertCleanFailure(try CLI.run([try anyPhoto(), "--model", model, "--classes", "a:1.5"]),
                            mentions: ["--classes: threshold 1.5 for \"a\" must be in [0, 1]"])
+        let both = try CLI.run([try anyPhoto(), "--model", model, "--config", "owlvit-b-32", "--classes", "a"])
+        assertCleanFailure(both, mentions: ["--model and --config are exclusive"])
+        XCTAssertEqual(both.status, 64, "checked in validate(), before any model loads")
     }
 
     func testMissingImageIsOneErrorLine() throws {

@@ -68,19 +68,10 @@ public final class OWLDetector: ObjectDetector {
         queries = embeddings + texts
     }
 
-    /// One query per name: each template filled and embedded; with several templates the
-    /// normalised embeddings are averaged and renormalised.
+    /// One query per name: CLIP's prompt ensembling (`Similarity.promptEnsemble`) over the
+    /// OWL text tower.
     private func textQueries(_ names: [String]) throws -> [[Float]] {
-        guard !names.isEmpty else { return [] }
-        let templates = options.templates
-        let sentences = names.flatMap { name in templates.map { $0.replacingOccurrences(of: "{}", with: name) } }
-        let embedded = try model.textQueries(sentences)
-        guard templates.count > 1 else { return embedded }
-        return (0..<names.count).map { c in
-            Similarity.normalized((0..<templates.count).reduce(into: [Float](repeating: 0, count: model.queryDimension)) { sum, t in
-                for (i, v) in embedded[c * templates.count + t].enumerated() { sum[i] += v }
-            })
-        }
+        try Similarity.promptEnsemble(names, templates: options.templates, encode: model.textQueries)
     }
 
     public func detect(_ image: RGBImage) throws -> [Detection] {

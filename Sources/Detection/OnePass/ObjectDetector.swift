@@ -2,10 +2,11 @@ import CLIP
 
 /// What the CLI, the video loop and evaluation need from a detector, whichever family runs:
 /// the crop detector (`Detector`, CLIP checkpoints) or the one-pass detector (`OWLDetector`,
-/// OWL-ViT / OWLv2 checkpoints). The family is chosen from config.json (`DetectorFactory`).
+/// OWL-ViT / OWLv2 checkpoints). The family is chosen from config.json's `model_type`
+/// (`OWLConfig.declaredFamily`; the CLI does it in `clipdetect/Options/DetectorLoading.swift`).
 ///
 /// ```swift
-/// let detector: ObjectDetector = try DetectorFactory.make(folder: folder, options: nil)
+/// let detector: any ObjectDetector = try OWLDetector(model: try OWLModel(folder: folder))
 /// try detector.setClasses(ClassSpec.parseList("person,red backpack"))
 /// var timings = StageTimings()
 /// let found = try detector.detect(image, timings: &timings, reuse: nil)

@@ -31,26 +31,12 @@ enum LoadedModel {
     }
 }
 
-extension OWLConfig {
-    /// Detector architectures `--config` accepts (random weights of the real sizes).
-    static let presets: [(name: String, make: () -> OWLConfig)] = [
-        ("owlvit-b-32", OWLConfig.owlvitB32), ("owlv2-b-16", OWLConfig.owlv2B16),
-    ]
-    static func preset(named name: String) -> OWLConfig? {
-        presets.first { $0.name == name.lowercased() }?.make()
-    }
-}
-
 extension ModelOptions {
     /// The model for commands that detect: an OWL-ViT / OWLv2 detector when config.json (or
     /// the `--config` preset) says so, else a CLIP model for the crop detector.
     func loadForDetection(defaultModel: String) throws -> LoadedModel {
-        if let config, let preset = OWLConfig.preset(named: config) {
-            if model != nil { throw CLIPError("--model and --config are exclusive: pick one") }
-            let processor = try OWLImageProcessor.load(folder: nil, family: preset.family, imageSize: preset.visionConfig.imageSize)
-            return .owl(try OWLModel(config: preset, weights: RandomWeights(seed: seed),
-                                     tokenizer: BPETokenizer(folder: ModelLocator.shippedVocabulary()),
-                                     imageProcessor: processor, name: "random-\(config)"))
+        if let config, OWLModel.isPreset(config) {
+            return .owl(try OWLModel(preset: config, seed: seed))
         }
         if config == nil {
             let folder = try resolveModelFolder(model ?? defaultModel)

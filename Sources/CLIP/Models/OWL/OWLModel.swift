@@ -161,9 +161,7 @@ public final class OWLModel: @unchecked Sendable {
         textProjection(pooled.pointer, rows: ids.count, into: projected.pointer)
         let e = config.projectionDim
         return (0..<ids.count).map { i in
-            let row = Array(UnsafeBufferPointer(start: projected.pointer + i * e, count: e))
-            let norm = row.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
-            return row.map { $0 / norm }
+            Similarity.normalized(Array(UnsafeBufferPointer(start: projected.pointer + i * e, count: e)))
         }
     }
 
