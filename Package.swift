@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The module map, the rules (module direction, strict loading, the shim boundary) and where a new
-// model family plugs in: ARCHITECTURE.md. In short: clipdetect → Evaluation/Search/ModelHub →
+// model family plugs in: ARCHITECTURE.md. In short: clipdetect → Serving/Evaluation/Search/ModelHub →
 // Detection → Imaging/CLIP → CBLAS, COpenCV. The CLIP model knows nothing of image files or
 // detection; the OpenCV shim knows nothing of CLIP. No unsafe compiler flags, so other packages can depend
 // on these libraries by version.
@@ -15,11 +15,17 @@ let package = Package(
         .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "Search", targets: ["Search"]),
         .library(name: "ModelHub", targets: ["ModelHub"]),
+        .library(name: "Serving", targets: ["Serving"]),
         .executable(name: "clipdetect", targets: ["clipdetect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         .systemLibrary(
@@ -45,10 +51,22 @@ let package = Package(
         .target(name: "Search", dependencies: ["CLIP", "Imaging", "COpenCV", .product(name: "GRDB", package: "GRDB.swift")]),
         // Hugging Face hub downloads into the standard cache layout.
         .target(name: "ModelHub", dependencies: ["CLIP"]),
+        // `clipdetect serve`: the HTTP API and web page over a loaded model (Hummingbird 2).
+        .target(
+            name: "Serving",
+            dependencies: [
+                "CLIP", "Imaging", "Detection", "Search",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+            ],
+            resources: [.embedInCode("Resources/index.html"), .embedInCode("Resources/openapi.yaml")]),
         .executableTarget(
             name: "clipdetect",
             dependencies: [
-                "CLIP", "Imaging", "Detection", "Evaluation", "Search", "ModelHub",
+                "CLIP", "Imaging", "Detection", "Evaluation", "Search", "ModelHub", "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Helpers every test target shares: temporary folders, fixture paths, error assertions.
@@ -59,6 +77,8 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Detection", "CLIP", "Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "CLIP", "Imaging", "TestSupport"]),
         .testTarget(name: "ModelHubTests", dependencies: ["ModelHub", "CLIP", "TestSupport"]),
+        // Starts the real server on a loopback port and talks HTTP to it.
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "Detection", "CLIP", "Imaging", "Search", "TestSupport"]),
         // Runs the built `clipdetect` binary: exit codes, error lines, output files.
         .testTarget(name: "clipdetectTests", dependencies: ["clipdetect", "TestSupport"]),
     ],

@@ -1,9 +1,11 @@
 extension CLIPModel {
     /// One normalised embedding per name: `Similarity.promptEnsemble` over this model's text
     /// encoder (all sentences in one call).
+    /// With `cache`, names it holds for this model and templates are not encoded again.
     /// Precondition: every template contains exactly one `{}`.
-    public func promptEmbeddings(for names: [String], templates: [String]) throws -> [[Float]] {
-        try Similarity.promptEnsemble(names, templates: templates, encode: encodeTexts)
+    public func promptEmbeddings(for names: [String], templates: [String], cache: PromptEmbeddingCache? = nil) throws -> [[Float]] {
+        guard let cache else { return try Similarity.promptEnsemble(names, templates: templates, encode: encodeTexts) }
+        return try cache.embeddings(for: names, templates: templates, model: "clip:" + name, encode: encodeTexts)
     }
 }
 

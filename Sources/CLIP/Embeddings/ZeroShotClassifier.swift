@@ -42,11 +42,12 @@ public final class ZeroShotClassifier: @unchecked Sendable {
         }
     }
 
-    /// Encodes every `template` filled with every class name.
+    /// Encodes every `template` filled with every class name (names `cache` holds are reused).
     ///
     /// - Throws: `CLIPError` when `classes` is empty, a name is blank or repeated, `templates`
     ///   is empty, or a template lacks exactly one `{}`.
-    public init(model: CLIPModel, classes: [String], templates: [String] = [ZeroShotClassifier.defaultTemplate]) throws {
+    public init(model: CLIPModel, classes: [String], templates: [String] = [ZeroShotClassifier.defaultTemplate],
+                cache: PromptEmbeddingCache? = nil) throws {
         let names = classes.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         guard !names.isEmpty else { throw CLIPError("no classes given: name at least one class, e.g. \"cat,dog\"") }
         if names.contains(where: \.isEmpty) { throw CLIPError("a class name is empty: check for stray commas") }
@@ -57,7 +58,7 @@ public final class ZeroShotClassifier: @unchecked Sendable {
         self.model = model
         self.classes = names
         self.templates = templates
-        classEmbeddings = try model.promptEmbeddings(for: names, templates: templates)
+        classEmbeddings = try model.promptEmbeddings(for: names, templates: templates, cache: cache)
     }
 
     /// Throws unless `template` contains exactly one `{}` placeholder.

@@ -35,6 +35,8 @@ public final class OWLDetector: ObjectDetector {
     public private(set) var classes: [ClassSpec] = []
     /// Query embeddings: the classes, then the negatives.
     public private(set) var queries: [[Float]] = []
+    /// Where `setClasses` looks up text queries before encoding them (nil: always encode).
+    public var textCache: PromptEmbeddingCache?
 
     /// Options with the OWL defaults (see the table above).
     public static func defaultOptions() -> DetectorOptions {
@@ -71,7 +73,8 @@ public final class OWLDetector: ObjectDetector {
     /// One query per name: CLIP's prompt ensembling (`Similarity.promptEnsemble`) over the
     /// OWL text tower.
     private func textQueries(_ names: [String]) throws -> [[Float]] {
-        try Similarity.promptEnsemble(names, templates: options.templates, encode: model.textQueries)
+        guard let textCache else { return try Similarity.promptEnsemble(names, templates: options.templates, encode: model.textQueries) }
+        return try textCache.embeddings(for: names, templates: options.templates, model: "owl:" + model.name, encode: model.textQueries)
     }
 
     public func detect(_ image: RGBImage) throws -> [Detection] {

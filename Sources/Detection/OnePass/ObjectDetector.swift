@@ -16,6 +16,8 @@ public protocol ObjectDetector: AnyObject {
     var classes: [ClassSpec] { get }
     /// The options the detector runs with (thresholds, NMS, templates).
     var options: DetectorOptions { get }
+    /// Where `setClasses` looks up text prompts before encoding them (nil: always encode).
+    var textCache: PromptEmbeddingCache? { get set }
     /// Embeds the classes (texts through the templates, example images) once for every
     /// following `detect`.
     func setClasses(_ specs: [ClassSpec]) throws

@@ -27,6 +27,8 @@ public final class Detector {
     public private(set) var classes: [ClassSpec] = []
     /// Normalised prompt embeddings: the classes, then negatives, then background prompts.
     public private(set) var promptEmbeddings: [[Float]] = []
+    /// Where `setClasses` looks up text prompts before encoding them (nil: always encode).
+    public var textCache: PromptEmbeddingCache?
     private let proposalGenerator: ProposalGenerator
     private let sampler: CropSampler
     private var pixelBuffer: FloatBuffer
@@ -52,7 +54,7 @@ public final class Detector {
         try ClassSpec.checkUnique(specs, what: "classes")
         // Every text prompt (classes, negatives, background) in one pass through the text encoder.
         let textNames = specs.compactMap { $0.source == .text ? $0.name : nil } + options.negatives + options.background
-        var texts = try model.promptEmbeddings(for: textNames, templates: options.templates)[...]
+        var texts = try model.promptEmbeddings(for: textNames, templates: options.templates, cache: textCache)[...]
         var embeddings: [[Float]] = []
         for spec in specs {
             switch spec.source {

@@ -38,11 +38,6 @@ struct Classify: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    struct Result: Encodable {
-        var image: String
-        var probabilities: [String: Float]
-    }
-
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("no input: give image files or folders, e.g. clipdetect classify cat.jpg --classes \"cat,dog\"") }
         guard let classes else { throw ValidationError("no classes given: use --classes \"cat,dog,car\"") }
@@ -61,7 +56,7 @@ struct Classify: ParsableCommand {
             let files = try ImageInputs.expand(inputs)
             let model = try modelOptions.load(defaultModel: "shapes-tiny")
             let classifier = try ZeroShotClassifier(model: model, classes: names, templates: templates)
-            var results: [Result] = []
+            var results: [ClassificationReport] = []
             for start in stride(from: 0, to: files.count, by: batchSize) {
                 var images: [RGBImage] = [], paths: [String] = []
                 for input in files[start..<min(start + batchSize, files.count)] {
@@ -75,8 +70,7 @@ struct Classify: ParsableCommand {
                 }
                 for (path, c) in zip(paths, classifier.classify(images, batchSize: batchSize)) {
                     if json {
-                        let shown = c.top(top ?? names.count)
-                        results.append(Result(image: path, probabilities: Dictionary(uniqueKeysWithValues: shown.map { ($0.name, $0.probability) })))
+                        results.append(ClassificationReport(image: path, c, top: top))
                     } else {
                         printTable(path, c.top(top ?? 5))
                     }

@@ -18,14 +18,6 @@ struct Embed: ParsableCommand {
     @Flag(help: "Print one JSON object: {\"logit_scale\", \"images\": [{path, embedding}], \"texts\": [{text, ids, embedding}]}.")
     var json = false
 
-    struct Output: Encodable {
-        struct Image: Encodable { var path: String; var embedding: [Float] }
-        struct Text: Encodable { var text: String; var ids: [Int32]; var embedding: [Float] }
-        var logit_scale: Float
-        var images: [Image]
-        var texts: [Text]
-    }
-
     func validate() throws {
         if images.isEmpty && texts.isEmpty { throw ValidationError("nothing to embed: give --image PATH and/or --text STRING") }
     }
@@ -35,16 +27,7 @@ struct Embed: ParsableCommand {
             let model = try modelOptions.load()
             // Decode everything first so that a bad file fails before any work is printed.
             let decoded = try images.map { try ImageLoader.load(path: $0) }
-            let imageEmb = model.encodeImages(decoded)
-            let ids = texts.map { model.tokenize($0) }
-            for (t, tok) in zip(texts, ids) where tok.truncated {
-                model.onWarning("text truncated to \(model.contextLength) tokens: \"\(t.prefix(60))\"")
-            }
-            let textEmb = try model.textFeatures(ids: ids.map(\.ids))
-            let out = Output(
-                logit_scale: model.logitScaleParameter,
-                images: zip(images, imageEmb).map { Output.Image(path: $0, embedding: $1) },
-                texts: (0..<texts.count).map { Output.Text(text: texts[$0], ids: ids[$0].ids, embedding: textEmb[$0]) })
+            let out = try EmbeddingReport(model: model, images: Array(zip(images, decoded)), texts: texts)
             if json {
                 try writeJSON(out)
             } else {

@@ -64,7 +64,7 @@ struct SearchCommand: ParsableCommand {
                 throw CLIPError("\(index): no such index; build it with clipdetect index DIR --index \(index)")
             }
             let db = try ImageIndex(path: index, mode: .readOnly)
-            let (model, modelID) = try loadModel(for: db)
+            let (model, modelID) = try modelOptions.loadForSearch(db)
             let searcher = try ImageSearcher(index: db, model: model, modelID: modelID)
             let hits: [SearchHit]
             switch sheetQuery {
@@ -83,26 +83,5 @@ struct SearchCommand: ParsableCommand {
                 if let sheet { print("contact sheet → \(sheet)") }
             }
         }
-    }
-
-    /// The model given on the command line, or else the one model the index was built with.
-    private func loadModel(for db: ImageIndex) throws -> (CLIPModel, String) {
-        if modelOptions.model != nil || modelOptions.config != nil {
-            let model = try modelOptions.load()
-            return (model, try modelOptions.indexIdentity(of: model, defaultModel: "shapes-tiny").id)
-        }
-        let stored = try db.models().filter { $0.imageCount > 0 }
-        guard !stored.isEmpty else {
-            throw CLIPError("\(index): the index holds no embeddings yet; run clipdetect index DIR --index \(index)")
-        }
-        guard stored.count == 1 else {
-            throw CLIPError("\(index): holds embeddings of several models (\(stored.map { "\"\($0.id)\"" }.joined(separator: ", "))); pick one with --model or --config")
-        }
-        guard let source = stored[0].source else {
-            throw CLIPError("\(index): does not record where model \"\(stored[0].id)\" came from; give --model")
-        }
-        let options = try ModelOptions.reloading(ModelIdentity.Source(recorded: source))
-        let model = try options.load()
-        return (model, try options.indexIdentity(of: model, defaultModel: "shapes-tiny").id)
     }
 }

@@ -1,0 +1,41 @@
+-- wrk script for tools/serve/load.sh: POST examples/scene.png to /v1/detect, count responses
+-- by status, print p50/p95/p99 latency and the status counts; with LIMIT set, each thread stops
+-- after LIMIT responses (wrk itself only knows durations).
+local image = os.getenv("IMAGE") or "examples/scene.png"
+local f = assert(io.open(image, "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "image/png"
+local limit = tonumber(os.getenv("LIMIT") or "0")
+
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  statuses = {}
+  count = 0
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  count = count + 1
+  if limit > 0 and count >= limit then wrk.thread:stop() end
+end
+
+function done(summary, latency, requests)
+  local total = {}
+  for _, t in ipairs(threads) do
+    for status, n in pairs(t:get("statuses")) do total[status] = (total[status] or 0) + n end
+  end
+  local parts = {}
+  for status, n in pairs(total) do table.insert(parts, status .. "=" .. n) end
+  table.sort(parts)
+  io.write(string.format("RESULT requests=%d seconds=%.2f rps=%.1f p50_ms=%.1f p95_ms=%.1f p99_ms=%.1f errors=%d statuses=%s\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    table.concat(parts, ",")))
+end
