@@ -1,6 +1,7 @@
 -- wrk script for tools/serve/load.sh: POST examples/scene.png to /v1/detect, count responses
 -- by status, print p50/p95/p99 latency and the status counts; with LIMIT set, each thread stops
--- after LIMIT responses (wrk itself only knows durations).
+-- after LIMIT responses (wrk itself only knows durations); with DELAY_MS, each connection waits
+-- that long between requests.
 local image = os.getenv("IMAGE") or "examples/scene.png"
 local f = assert(io.open(image, "rb"))
 wrk.method = "POST"
@@ -8,6 +9,11 @@ wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "image/png"
 local limit = tonumber(os.getenv("LIMIT") or "0")
+local pause = tonumber(os.getenv("DELAY_MS") or "0")
+
+if pause > 0 then
+  function delay() return pause end
+end
 
 local threads = {}
 function setup(thread)
