@@ -15,11 +15,12 @@ enum LoadedModel {
     }
 
     /// The options a run starts from before flags apply: the crop detector's defaults, or the
-    /// OWL defaults (template "a photo of a {}", --conf 0.1, --iou 0.3).
+    /// OWL defaults (template "a photo of a {}", --conf 0.1, --iou 0.3) with the model folder's
+    /// `detection_defaults.json` over them.
     var defaultOptions: DetectorOptions {
         switch self {
         case .clip: return DetectorOptions()
-        case .owl: return OWLDetector.defaultOptions()
+        case .owl(let m): return OWLDetector.defaultOptions(for: m)
         }
     }
 
