@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """OWL-ViT / OWLv2 speed: clipdetect against transformers on the same image, same run.
 
-    python3 tools/bench_owl.py IMAGE [--config owlvit-b-32|owlv2-b-16] [--runs 5]
+    python3 tools/bench_owl.py IMAGE [--config owlvit-b-32|owlv2-b-16] [--runs 3] [--rounds 3]
         [--clipdetect .build/release/clipdetect] [--threads 2] [--json]
 
 Both sides use random weights of the real size (no download): clipdetect through
 `clipdetect bench --config CONFIG --detect IMAGE --json`, transformers through
 `OwlViTForObjectDetection(OwlViTConfig())` / `Owlv2ForObjectDetection` in fp32 with the PIL
 image processor (`OwlViTImageProcessorPil`, `Owlv2ImageProcessorPil`), one text query. Each side
-does one warm-up, then `--runs` timed passes of preprocessing + forward + post-processing;
-the mean per image is reported, plus peak RSS of each side. Build clipdetect first:
+does one warm-up, then `--runs` timed passes of preprocessing + forward + post-processing (the
+mean per image is that round's figure). The two sides alternate for `--rounds` rounds, so a
+machine shared with other jobs loads both alike; reported are the medians over rounds of each
+side and of the per-round speed-up, plus peak RSS of each side. Build clipdetect first:
 
     swift build -c release --product clipdetect
 """
@@ -18,7 +20,8 @@ import argparse, json, os, resource, subprocess, sys, time
 ap = argparse.ArgumentParser()
 ap.add_argument("image")
 ap.add_argument("--config", default="owlvit-b-32", choices=["owlvit-b-32", "owlv2-b-16"])
-ap.add_argument("--runs", type=int, default=5)
+ap.add_argument("--runs", type=int, default=3)
+ap.add_argument("--rounds", type=int, default=3)
 ap.add_argument("--threads", type=int, default=os.cpu_count())
 ap.add_argument("--clipdetect", default=".build/release/clipdetect")
 ap.add_argument("--json", action="store_true")
@@ -34,11 +37,11 @@ def swift_side():
         sys.exit(f"{' '.join(cmd)} failed: {out.stderr.strip()}")
     report = json.loads(out.stdout)
     report["wall_s"] = time.perf_counter() - t0
-    report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return report
 
 
 def torch_side():
+    """Builds the transformers model once; returns a function timing one round."""
     import numpy as np
     import torch
     from PIL import Image
@@ -65,25 +68,48 @@ def torch_side():
             out = model(input_ids=ids, attention_mask=mask, pixel_values=pv)
         processor.post_process_object_detection(out, threshold=0.1, target_sizes=[image.shape[:2]])
 
-    once()
-    t0 = time.perf_counter()
-    for _ in range(args.runs):
+    def round_():
         once()
-    per_image = (time.perf_counter() - t0) / args.runs
-    return {"per_image_s": per_image, "threads": args.threads, "torch": torch.__version__,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        t0 = time.perf_counter()
+        for _ in range(args.runs):
+            once()
+        return (time.perf_counter() - t0) / args.runs
+
+    return round_, torch.__version__
 
 
-swift = swift_side()
-ref = torch_side()
-swift_s = swift.get("per_image_s") or swift.get("total_s")
-result = {"config": args.config, "image": args.image, "clipdetect_s": swift_s,
-          "transformers_fp32_s": ref["per_image_s"], "speedup": ref["per_image_s"] / swift_s,
-          "clipdetect_peak_rss_mb": swift["peak_rss_mb"], "transformers_peak_rss_mb": ref["peak_rss_mb"],
-          "threads": ref["threads"], "torch": ref["torch"]}
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+
+
+# clipdetect's first round runs before torch is imported: Linux carries ru_maxrss across
+# exec, so a clipdetect started from a Python holding the torch model would report that
+# Python's size as its own peak RSS. Its peak RSS is taken from that first round.
+first = swift_side()
+torch_round, torch_version = torch_side()
+swift_times, torch_times, swift_reports = [], [], []
+for r in range(args.rounds):
+    report = first if r == 0 else swift_side()
+    swift_reports.append(report)
+    swift_times.append(report.get("per_image_s") or report["total_s"])
+    torch_times.append(torch_round())
+    print(f"round {r + 1}: clipdetect {swift_times[-1]:.3f} s/image, transformers {torch_times[-1]:.3f} s/image",
+          file=sys.stderr)
+speedups = [t / s for s, t in zip(swift_times, torch_times)]
+last = swift_reports[-1]
+result = {"config": args.config, "image": args.image, "rounds": args.rounds, "runs": args.runs,
+          "clipdetect_s": median(swift_times), "transformers_fp32_s": median(torch_times),
+          "speedup": median(speedups), "clipdetect_rounds_s": swift_times, "transformers_rounds_s": torch_times,
+          "encode_attention_share": last.get("encode_attention_share"),
+          "encode_gemm_share": last.get("encode_gemm_share"),
+          "clipdetect_peak_rss_mb": first["peak_rss_mb"],
+          "transformers_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+          "threads": args.threads, "torch": torch_version, "load_average": os.getloadavg()[0]}
 if args.json:
     print(json.dumps(result, indent=1))
 else:
-    print(f"{args.config} on {args.image}: clipdetect {swift_s:.3f} s/image, transformers fp32 "
-          f"{ref['per_image_s']:.3f} s/image ({result['speedup']:.2f}x); peak RSS "
-          f"{swift['peak_rss_mb']:.0f} MB vs {ref['peak_rss_mb']:.0f} MB")
+    print(f"{args.config} on {args.image}, median of {args.rounds} alternating rounds: clipdetect "
+          f"{result['clipdetect_s']:.3f} s/image, transformers fp32 {result['transformers_fp32_s']:.3f} s/image "
+          f"({result['speedup']:.2f}x); peak RSS {result['clipdetect_peak_rss_mb']:.0f} MB vs "
+          f"{result['transformers_peak_rss_mb']:.0f} MB")

@@ -7,8 +7,11 @@ import XCTest
 /// file and the problem otherwise.
 final class OWLModelLoadingTests: XCTestCase {
     /// Copies an OWL fixture folder (resolving symlinks) so a test can damage it.
-    func copy(_ name: String) throws -> URL {
-        let dst = try temporaryFolder(self).appendingPathComponent(name)
+    func copy(_ name: String) throws -> URL { try Self.copy(name, for: self) }
+
+    /// Copies an OWL fixture folder into a temporary folder of `test`.
+    static func copy(_ name: String, for test: XCTestCase) throws -> URL {
+        let dst = try temporaryFolder(test).appendingPathComponent(name)
         try FileManager.default.createDirectory(at: dst, withIntermediateDirectories: true)
         for file in ["config.json", "model.safetensors", "vocab.json", "merges.txt", "preprocessor_config.json"] {
             let src = OWLModelParityTests.folder(name).appendingPathComponent(file).resolvingSymlinksInPath()

@@ -114,6 +114,31 @@ final class OWLCommandTests: XCTestCase {
         }
     }
 
+    /// A folder's `detection_defaults.json` replaces the family defaults; flags still win.
+    func testModelFolderDefaultsApplyUnderTheFlags() throws {
+        let dir = try temporaryFolder(self)
+        let image = try ppm("wide", in: dir)
+        let source = Self.owl.appendingPathComponent("owlv2-p12-f16")
+        let folder = dir.appendingPathComponent("owlv2-with-defaults")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for file in ["config.json", "model.safetensors", "vocab.json", "merges.txt", "preprocessor_config.json"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(file).resolvingSymlinksInPath(),
+                                             to: folder.appendingPathComponent(file))
+        }
+        let args = [image.path, "--classes", "cat,dog", "--no-save", "--json", "-"]
+        let plain = try detections(try CLI.run(args + ["--model", folder.path]))
+        XCTAssertGreaterThan(plain.count, 2, "the family defaults report several boxes here")
+        let threshold = plain.map(\.score).sorted()[plain.count / 2]
+        try Data(#"{"confidence": \#(threshold), "iou_threshold": 1.0}"#.utf8)
+            .write(to: folder.appendingPathComponent("detection_defaults.json"))
+        let own = try detections(try CLI.run(args + ["--model", folder.path]))
+        XCTAssertFalse(own.isEmpty)
+        XCTAssertTrue(own.allSatisfy { $0.score >= threshold - 1e-6 }, "the folder's confidence applies")
+        XCTAssertLessThan(own.count, plain.count)
+        let flagged = try detections(try CLI.run(args + ["--model", folder.path, "--conf", "0.1", "--iou", "0.3"]))
+        XCTAssertEqual(flagged.count, plain.count, "flags given on the command line win over the folder's defaults")
+    }
+
     func testCLIPOnlyCommandsRejectAnOWLFolderInOneLine() throws {
         let r = try CLI.run(["embed", "--model", Self.owl.appendingPathComponent("owlvit-p8-f16").path, "--text", "a cat"])
         assertCleanFailure(r, mentions: ["config.json"])

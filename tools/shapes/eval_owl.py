@@ -2,6 +2,7 @@
 
     python3 tools/shapes/eval_owl.py                       # models/shapes-owl, default thresholds
     python3 tools/shapes/eval_owl.py --choose              # re-choose conf / NMS IoU on the even half
+    python3 tools/shapes/eval_owl.py --choose --write-defaults   # ... and store them in the model folder
 
 Every category name is a class (query "a photo of a NAME."). Post-processing is transformers'
 ``post_process_object_detection`` (the best class per patch, score = its sigmoid) followed by
@@ -10,7 +11,9 @@ AP50 over the held-out categories, the ``heldout`` flag in annotations.json). At
 confidence: precision and recall at IoU 0.5 (greedy matching by score, same class) and boxes per
 ground-truth object. Halves: even scene index (scene_000, scene_002, ...) and odd. ``--choose``
 picks the confidence and NMS IoU on the even half only (best F1 at IoU 0.5 among the candidates
-that keep <= 1.2 boxes per object) and reports both halves with them.
+that keep <= 1.2 boxes per object) and reports both halves with them. The defaults (template,
+confidence, NMS IoU) are the model folder's ``detection_defaults.json``, the file clipdetect reads
+too, so both tools run the model the same way; ``--write-defaults`` writes the chosen values there.
 """
 import argparse
 import contextlib
@@ -26,9 +29,17 @@ from PIL import Image
 from transformers import OwlViTForObjectDetection, OwlViTProcessor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TEMPLATE = "a photo of a {}."
-DEFAULT_CONF = 0.25  # chosen on the even half (eval_owl.py --choose), models/shapes-owl at 633 steps
-DEFAULT_NMS_IOU = 0.5
+DEFAULTS_FILE = "detection_defaults.json"
+FALLBACK = {"template": "a photo of a {}.", "confidence": 0.1, "iou_threshold": 0.3}
+
+
+def model_defaults(model_dir):
+    """The model folder's detection_defaults.json over the OWL fallbacks (clipdetect does the same)."""
+    d = dict(FALLBACK)
+    path = os.path.join(model_dir, DEFAULTS_FILE)
+    if os.path.exists(path):
+        d.update({k: v for k, v in json.load(open(path)).items() if k in FALLBACK})
+    return d
 
 
 def ensure_pycocotools():
@@ -61,13 +72,13 @@ def nms_per_class(boxes, scores, labels, iou):
 
 
 @torch.no_grad()
-def raw_detections(model_dir, bench, threads):
+def raw_detections(model_dir, bench, threads, template):
     """Per image: (boxes xyxy, scores, labels) above 0.01, and the mean seconds per image."""
     torch.set_num_threads(threads)
     model = OwlViTForObjectDetection.from_pretrained(model_dir, dtype=torch.float32).eval()
     proc = OwlViTProcessor.from_pretrained(model_dir)
     gt = json.load(open(os.path.join(bench, "annotations.json")))
-    texts = [TEMPLATE.format(c["name"]) for c in gt["categories"]]
+    texts = [template.replace("{}", c["name"]) for c in gt["categories"]]
     out, seconds = {}, []
     for im in gt["images"]:
         image = Image.open(os.path.join(bench, im["file_name"])).convert("RGB")
@@ -165,20 +176,29 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--model", default=os.path.join(ROOT, "models", "shapes-owl"))
     p.add_argument("--bench", default=os.path.join(ROOT, "examples", "shapes-bench"))
-    p.add_argument("--conf", type=float, default=DEFAULT_CONF)
-    p.add_argument("--nms-iou", type=float, default=DEFAULT_NMS_IOU)
+    p.add_argument("--conf", type=float, help="default: the model's detection_defaults.json")
+    p.add_argument("--nms-iou", type=float, help="default: the model's detection_defaults.json")
     p.add_argument("--choose", action="store_true", help="choose conf and NMS IoU on the even half")
+    p.add_argument("--write-defaults", action="store_true", help="with --choose: write them to the model folder")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--json", help="also write the figures here")
     a = p.parse_args()
     ensure_pycocotools()
-    gt, raw, sec = raw_detections(a.model, a.bench, a.threads)
+    defaults = model_defaults(a.model)
+    gt, raw, sec = raw_detections(a.model, a.bench, a.threads, defaults["template"])
     even = {im["id"] for k, im in enumerate(gt["images"]) if k % 2 == 0}
     odd = {im["id"] for k, im in enumerate(gt["images"]) if k % 2 == 1}
-    conf, nms_iou = a.conf, a.nms_iou
+    conf = defaults["confidence"] if a.conf is None else a.conf
+    nms_iou = defaults["iou_threshold"] if a.nms_iou is None else a.nms_iou
     if a.choose:
         f1, conf, nms_iou, pr, rc, bpo = choose(gt, raw, even)
         print(f"chosen on the even half: conf {conf} NMS IoU {nms_iou} (F1 {f1:.3f}, P {pr:.3f}, R {rc:.3f}, {bpo:.2f} boxes/object)")
+        if a.write_defaults:
+            with open(os.path.join(a.model, DEFAULTS_FILE), "w") as f:
+                json.dump({"template": defaults["template"], "confidence": conf, "iou_threshold": nms_iou,
+                           "chosen_by": "python3 tools/shapes/eval_owl.py --choose (best F1 at IoU 0.5 on the even "
+                                        "scenes of examples/shapes-bench with <= 1.2 boxes per object)"}, f, indent=2)
+                f.write("\n")
     rows = report(gt, raw, conf, nms_iou, {"even": even, "odd": odd, "all": even | odd})
     print(f"model {a.model}  conf {conf}  NMS IoU {nms_iou}  {sec:.3f} s/image (transformers, {a.threads} thread(s), median)")
     print(f"{'half':5} {'AP':>6} {'AP50':>6} {'AP75':>6} {'heldAP50':>8} {'P':>6} {'R':>6} {'box/obj':>7}")

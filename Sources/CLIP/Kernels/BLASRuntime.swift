@@ -19,6 +19,29 @@ public enum BLASRuntime {
     /// Number of threads OpenBLAS uses for a large GEMM.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
+    /// Runs `body` with OpenBLAS limited to one thread, for code that issues GEMMs from several
+    /// threads of its own (OpenBLAS's threads on top would oversubscribe the cores), then
+    /// restores the thread count. Safe when several threads do this at once: the first one in
+    /// lowers the count, the last one out restores it.
+    static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
+        singleThreadLock.lock()
+        if singleThreadUsers == 0 { savedThreads = openblas_get_num_threads() }
+        singleThreadUsers += 1
+        if savedThreads > 1 { openblas_set_num_threads(1) }
+        singleThreadLock.unlock()
+        defer {
+            singleThreadLock.lock()
+            singleThreadUsers -= 1
+            if singleThreadUsers == 0, savedThreads > 1 { openblas_set_num_threads(savedThreads) }
+            singleThreadLock.unlock()
+        }
+        return try body()
+    }
+
+    private static let singleThreadLock = NSLock()
+    nonisolated(unsafe) private static var singleThreadUsers = 0
+    nonisolated(unsafe) private static var savedThreads: Int32 = 1
+
     /// The best `OPENBLAS_CORETYPE` for this CPU from the instruction-set flags in /proc/cpuinfo,
     /// or nil when none is known to be better than OpenBLAS's own choice.
     public static func recommendedCoreType(cpuinfo: String? = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) -> String? {

@@ -129,26 +129,34 @@ enum Kernels {
         }
     }
 
-    /// Numerically stable softmax of one row in place. row: [n].
+    /// row = exp(row − max(row)) in place, the unnormalised softmax; returns the row's sum.
+    /// row: [n], n ≥ 1.
     @inline(__always)
-    static func softmaxRow(_ row: UnsafeMutablePointer<Float>, n: Int) {
-        var m = -Float.infinity
-        for i in 0..<n where row[i] > m { m = row[i] }
-        var sum: Float = 0
+    static func expShiftedRow(_ row: UnsafeMutablePointer<Float>, n: Int) -> Float {
         var i = 0
+        var mv = Vec16(repeating: -Float.infinity)
+        while i + 16 <= n {
+            let v = UnsafeRawPointer(row + i).loadUnaligned(as: Vec16.self)
+            mv = mv.replacing(with: v, where: v .> mv)
+            i += 16
+        }
+        var m = mv.max()
+        while i < n { if row[i] > m { m = row[i] }; i += 1 }
+        var acc = Vec16()
+        i = 0
         while i + 16 <= n {
             let e = vexp(UnsafeRawPointer(row + i).loadUnaligned(as: Vec16.self) - m)
             UnsafeMutableRawPointer(row + i).storeBytes(of: e, as: Vec16.self)
-            sum += e.sum()
+            acc += e
             i += 16
         }
+        var sum = acc.sum()
         while i < n {
             let e = row[i] == -Float.infinity ? 0 : vexp(row[i] - m)
             row[i] = e
             sum += e
             i += 1
         }
-        let inv = 1 / sum
-        for j in 0..<n { row[j] *= inv }
+        return sum
     }
 }

@@ -90,9 +90,10 @@ final class EncoderScratch {
             context = FloatBuffer(count: rows * dim)
             mlp = FloatBuffer(count: rows * intermediate)
         }
-        if newMax > maxLength || scores.count < workers * newMax * newMax {
-            maxLength = max(newMax, maxLength)
-            scores = FloatBuffer(count: workers * maxLength * maxLength)
+        let length = max(newMax, maxLength)
+        if newMax > maxLength || scores.count < workers * AttentionCore.scratchCount(maxLength: length) {
+            maxLength = length
+            scores = FloatBuffer(count: workers * AttentionCore.scratchCount(maxLength: length))
         }
     }
 }

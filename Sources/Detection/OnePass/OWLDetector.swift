@@ -20,7 +20,8 @@ import Foundation
 /// uses the query transformers' `image_guided_detection` picks from it. Background prompts are
 /// a softmax notion of the crop detector and are not used here.
 ///
-/// Defaults (`defaultOptions`), chosen as transformers does where it has a default:
+/// Defaults (`defaultOptions`), chosen as transformers does where it has a default; a model
+/// folder's `detection_defaults.json` overrides them (`defaultOptions(for:)`):
 ///
 /// | setting | OWL default | why |
 /// |---|---|---|
@@ -45,6 +46,18 @@ public final class OWLDetector: ObjectDetector {
         options.confidence = 0.1
         options.iouThreshold = 0.3
         options.background = []
+        return options
+    }
+
+    /// The OWL defaults with `model`'s own `detection_defaults.json` applied over them (its
+    /// training prompt and chosen thresholds; e.g. shapes-owl's "a photo of a {}.", 0.25, 0.5).
+    public static func defaultOptions(for model: OWLModel) -> DetectorOptions {
+        var options = defaultOptions()
+        if let own = model.detectionDefaults {
+            if let template = own.template { options.templates = [template] }
+            if let confidence = own.confidence { options.confidence = confidence }
+            if let iou = own.iouThreshold { options.iouThreshold = iou }
+        }
         return options
     }
 

@@ -18,7 +18,8 @@ import Foundation
 ///
 /// Pipeline: proposals → square context crops → CLIP image embeddings → scaled cosine with
 /// every class, negative and background prompt → softmax (with `temperature`) → per-box best
-/// reported class → confidence filter → NMS → containment suppression → box voting.
+/// reported class → confidence filter → NMS → containment suppression → box voting →
+/// refinement of the reported boxes (`BoxRefiner`).
 /// Preconditions: `setClasses` before `detect`.
 /// Not thread-safe: use one detector per thread (they may share a `CLIPModel`).
 public final class Detector {
@@ -108,8 +109,14 @@ public final class Detector {
         let candidates = score(embeddings: embeddings, boxes: boxes)
         timings.score += secondsSince(t0)
         t0 = uptimeNanos()
-        let kept = suppress(candidates)
+        var kept = suppress(candidates)
         timings.nms += secondsSince(t0)
+        if let refiner = options.refinement {
+            // Selective search again, on a window per reported box: counted with the proposals.
+            t0 = uptimeNanos()
+            kept = try refiner.apply(kept, in: image)
+            timings.proposals += secondsSince(t0)
+        }
         return kept
     }
 

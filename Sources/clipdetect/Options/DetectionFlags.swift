@@ -51,6 +51,9 @@ struct DetectionFlags: ParsableArguments {
     @Flag(name: .customLong("no-vote"), help: "Report boxes as proposed (no box voting).")
     var noVote = false
 
+    @Flag(name: .customLong("no-refine"), help: "Report boxes without refinement (by default each reported box snaps to the best-matching region found by selective search around it).")
+    var noRefine = false
+
     @Option(help: "Proposal source: selective, windows or both.")
     var proposals: ProposalOptions.Method = ProposalOptions().method
 
@@ -105,6 +108,7 @@ struct DetectionFlags: ParsableArguments {
         o.containment = suppression == .containment ? ContainmentSuppression() : nil
         o.temperature = temperature
         o.boxVotingIoU = noVote ? nil : voteIoU
+        o.refinement = noRefine ? nil : BoxRefiner()
         o.proposals.method = proposals
         o.proposals.maxProposals = maxProposals
         o.proposals.selectiveLongSide = ssSize

@@ -27,6 +27,8 @@ public final class OWLModel: @unchecked Sendable {
     public let name: String
     public let tokenizer: BPETokenizer
     public let imageProcessor: OWLImageProcessor
+    /// The folder's own prompt template and thresholds (`detection_defaults.json`), if it has one.
+    public internal(set) var detectionDefaults: DetectionDefaults?
     /// The CLIP `logit_scale` parameter as stored (unused by detection; kept for completeness).
     public let logitScaleParameter: Float
     /// Called with a one-line message for recoverable oddities (a query truncated to 16 tokens).
@@ -45,8 +47,8 @@ public final class OWLModel: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Loads a model folder. Throws `CLIPError` naming the file and problem on a missing
-    /// folder, a bad config, a checkpoint with missing, extra or mis-shaped tensors, or missing
-    /// tokenizer files.
+    /// folder, a bad config, a checkpoint with missing, extra or mis-shaped tensors, missing
+    /// tokenizer files, or a bad `detection_defaults.json` (optional).
     public convenience init(folder: URL) throws {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
@@ -62,8 +64,10 @@ public final class OWLModel: @unchecked Sendable {
         }
         let processor = try OWLImageProcessor.load(folder: folder, family: config.family,
                                                    imageSize: config.visionConfig.imageSize)
+        let defaults = try DetectionDefaults.load(folder: folder)
         try self.init(config: config, weights: SafetensorsWeights(url: weightsURL),
                       tokenizer: BPETokenizer(folder: folder), imageProcessor: processor, name: folder.lastPathComponent)
+        detectionDefaults = defaults
     }
 
     /// Builds a detector from any weight source (a checkpoint, or `RandomWeights` for

@@ -1,0 +1,60 @@
+import Foundation
+
+/// A model folder's own detection operating point, `detection_defaults.json` (optional): the
+/// prompt template the model was trained with and the thresholds chosen for it. A detector
+/// starts from its family's defaults and applies these on top; flags the user gives still win.
+///
+/// ```swift
+/// import CLIP
+/// // models/shapes-owl/detection_defaults.json:
+/// // {"template": "a photo of a {}.", "confidence": 0.25, "iou_threshold": 0.5}
+/// let defaults = try DetectionDefaults.load(folder: URL(fileURLWithPath: "models/shapes-owl"))
+/// print(defaults?.confidence ?? 0.1)   // 0.25
+/// ```
+///
+/// Why a file of its own: transformers rewrites `config.json` on `save_pretrained`, and the
+/// prompt and thresholds are properties of how a checkpoint was trained and chosen (a project-
+/// trained detector learns with "a photo of a {}." and its own score calibration), not of the
+/// architecture. Every key is optional; unknown keys (e.g. `"chosen_by"`) are ignored.
+///
+/// Postconditions of `load`: `template` contains `{}`, `confidence` is in [0, 1] and
+/// `iouThreshold` in (0, 1] when present.
+public struct DetectionDefaults: Codable, Equatable, Sendable {
+    /// The file name looked for in a model folder.
+    public static let fileName = "detection_defaults.json"
+
+    /// Prompt template; `{}` is replaced by the class name.
+    public var template: String?
+    /// Score a detection must reach.
+    public var confidence: Float?
+    /// NMS IoU threshold.
+    public var iouThreshold: Float?
+
+    enum CodingKeys: String, CodingKey {
+        case template, confidence
+        case iouThreshold = "iou_threshold"
+    }
+
+    public init(template: String? = nil, confidence: Float? = nil, iouThreshold: Float? = nil) {
+        self.template = template
+        self.confidence = confidence
+        self.iouThreshold = iouThreshold
+    }
+
+    /// What makes the values unusable, one phrase each (empty when they are fine).
+    public var problems: [String] {
+        var found: [String] = []
+        if let template, !template.contains("{}") { found.append("\"template\" must contain {} (where the class name goes)") }
+        if let confidence, !(confidence >= 0 && confidence <= 1) { found.append("\"confidence\" must be in [0, 1], got \(confidence)") }
+        if let iouThreshold, !(iouThreshold > 0 && iouThreshold <= 1) { found.append("\"iou_threshold\" must be in (0, 1], got \(iouThreshold)") }
+        return found
+    }
+
+    /// The folder's `detection_defaults.json`, or nil when the folder has none.
+    /// - Throws: `CLIPError` naming the file when it is unreadable, not JSON, mistyped, or out of range.
+    public static func load(folder: URL) throws -> DetectionDefaults? {
+        let url = folder.appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try JSONConfigFile.load(DetectionDefaults.self, from: url, what: "the model's detection defaults") { $0.problems }
+    }
+}
