@@ -104,17 +104,8 @@ public struct ProposalGenerator: Sendable {
     /// Selective search on a copy whose long side is at most `selectiveLongSide`, boxes scaled
     /// back to `image` and rounded to whole pixels.
     private func selectiveBoxes(in image: RGBImage) throws -> [Box] {
-        let longSide = max(image.width, image.height)
-        guard longSide > options.selectiveLongSide else {
-            return try SelectiveSearch.boxes(in: image, quality: options.selectiveQuality)
-        }
-        let shrink = Double(options.selectiveLongSide) / Double(longSide)
-        let small = try image.resized(width: max(1, Int((Double(image.width) * shrink).rounded())),
-                                  height: max(1, Int((Double(image.height) * shrink).rounded())))
-        let sx = Float(image.width) / Float(small.width)
-        let sy = Float(image.height) / Float(small.height)
-        return try SelectiveSearch.boxes(in: small, quality: options.selectiveQuality).map { b in
-            Box(x1: (b.x1 * sx).rounded(), y1: (b.y1 * sy).rounded(), x2: (b.x2 * sx).rounded(), y2: (b.y2 * sy).rounded())
+        try SelectiveSearch.boxes(in: image, longSide: options.selectiveLongSide, quality: options.selectiveQuality).map { b in
+            Box(x1: b.x1.rounded(), y1: b.y1.rounded(), x2: b.x2.rounded(), y2: b.y2.rounded())
         }
     }
 }

@@ -83,16 +83,9 @@ public struct BoxRefiner: Sendable, Equatable {
         let x2 = min(image.width, Int((box.x2 + gx).rounded(.up))), y2 = min(image.height, Int((box.y2 + gy).rounded(.up)))
         guard x2 - x1 >= 8, y2 - y1 >= 8 else { return box }
         let window = Self.crop(image, x: x1, y: y1, width: x2 - x1, height: y2 - y1)
-        let shrink = min(1, Float(longSide) / Float(max(window.width, window.height)))
-        let small = shrink < 1
-            ? try window.resized(width: max(1, Int((Float(window.width) * shrink).rounded())),
-                                 height: max(1, Int((Float(window.height) * shrink).rounded())))
-            : window
-        let sx = Float(window.width) / Float(small.width), sy = Float(window.height) / Float(small.height)
         var best = box, bestIoU = minIoU
-        for r in try SelectiveSearch.boxes(in: small) {
-            let candidate = Box(x1: Float(x1) + r.x1 * sx, y1: Float(y1) + r.y1 * sy,
-                                x2: Float(x1) + r.x2 * sx, y2: Float(y1) + r.y2 * sy)
+        for r in try SelectiveSearch.boxes(in: window, longSide: longSide) {
+            let candidate = Box(x1: Float(x1) + r.x1, y1: Float(y1) + r.y1, x2: Float(x1) + r.x2, y2: Float(y1) + r.y2)
             let v = candidate.iou(box)
             if v >= bestIoU { (best, bestIoU) = (candidate, v) }
         }
