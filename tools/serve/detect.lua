@@ -1,7 +1,9 @@
 -- wrk script for tools/serve/load.sh: POST examples/scene.png to /v1/detect, count responses
 -- by status, print p50/p95/p99 latency and the status counts; with LIMIT set, each thread stops
--- after LIMIT responses (wrk itself only knows durations); with DELAY_MS, each connection waits
--- that long between requests.
+-- after LIMIT responses and, when DONE_DIR is set, creates the file DONE_DIR/THREAD_NUMBER then;
+-- wrk itself only knows durations and sleeps for all of -d even when every thread has stopped,
+-- so load.sh waits for one file per thread and ends wrk with SIGINT (which still prints the
+-- summary below). With DELAY_MS, each connection waits that long between requests.
 local image = os.getenv("IMAGE") or "examples/scene.png"
 local f = assert(io.open(image, "rb"))
 wrk.method = "POST"
@@ -15,9 +17,12 @@ if pause > 0 then
   function delay() return pause end
 end
 
+local done_dir = os.getenv("DONE_DIR")
+
 local threads = {}
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("number", #threads)
 end
 
 function init(args)
@@ -28,7 +33,13 @@ end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
   count = count + 1
-  if limit > 0 and count >= limit then wrk.thread:stop() end
+  if limit > 0 and count == limit then
+    if done_dir then
+      local marker = io.open(done_dir .. "/" .. tostring(number), "w")
+      if marker then marker:close() end
+    end
+    wrk.thread:stop()
+  end
 end
 
 function done(summary, latency, requests)

@@ -53,7 +53,17 @@ start "$workers" 4
 warmup
 rss_b0=$(rss)
 t0=$(date +%s.%N)
-big=$(DELAY_MS=100 LIMIT=5000 wrk -t2 -c32 -d900s --timeout 30s -s tools/serve/detect.lua "$url/v1/detect?classes=$classes" | grep '^RESULT')
+# wrk sleeps for all of -d even after every thread has stopped at LIMIT, so each thread leaves a
+# file in $marks when it stops and wrk is ended with SIGINT (it still prints its summary) once
+# both are there; -d is only the upper bound.
+marks=$(mktemp -d); wrk_out=$(mktemp)
+DONE_DIR=$marks DELAY_MS=100 LIMIT=5000 wrk -t2 -c32 -d1800s --timeout 30s -s tools/serve/detect.lua "$url/v1/detect?classes=$classes" >"$wrk_out" &
+wrk_pid=$!
+while kill -0 "$wrk_pid" 2>/dev/null && [ "$(ls "$marks" | wc -l)" -lt 2 ]; do sleep 0.5; done
+kill -INT "$wrk_pid" 2>/dev/null || true
+wait "$wrk_pid" || true
+big=$(grep '^RESULT' "$wrk_out") || { echo "FAIL: wrk printed no result:"; cat "$wrk_out"; exit 1; }
+rm -rf "$marks" "$wrk_out"
 elapsed=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
 echo "10k $big wall_seconds=$elapsed"
 rss_b1=$(rss)
