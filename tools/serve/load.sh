@@ -80,7 +80,8 @@ done
 echo
 ok=0
 echo "10,000 requests, concurrency 32 (100 ms pause per connection), queue 4, ${elapsed} s: $(sed -E 's/.*requests=([0-9]+).*statuses=([^ ]*).*/\1 answered: \2/' <<<"$big"), $(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$big") socket errors"
-grep -qE 'statuses=(200=[0-9]+)?,?(429=[0-9]+)? ' <<<"$big" || { echo "FAIL: a status other than 200/429"; ok=1; }
+grep -qE 'statuses=(200=[0-9]+)?,?(429=[0-9]+)?$' <<<"$big" || { echo "FAIL: a status other than 200/429"; ok=1; }
+[ "$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$big")" -ge 10000 ] || { echo "FAIL: fewer than 10,000 answers"; ok=1; }
 da=$(within10 "$rss_a0" "$rss_a1") || { da="$da, FAIL"; ok=1; }
 db=$(within10 "$rss_b0" "$rss_b1") || { db="$db, FAIL"; ok=1; }
 echo "RSS A (the three levels): $rss_a0 kB → $rss_a1 kB ($da)"
