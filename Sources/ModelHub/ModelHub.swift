@@ -133,13 +133,29 @@ public final class ModelHub {
         return nil
     }
 
-    /// The error for a required file the hub does not have; names the conversion script when
-    /// the repository only has a pickled checkpoint.
+    /// The error for a required file the hub does not have. When the repository only has a
+    /// pickled checkpoint it names the hub's safetensors pull request (`ID@refs/pr/N`) if one
+    /// has `model.safetensors`, and the conversion script in any case.
     private func missingRequiredFile(_ id: HubModelID, file: String, commit: String, client: HTTPClient) throws -> HubError {
         if file == "model.safetensors", try metadata(id, revision: commit, file: "pytorch_model.bin", client: client) != nil {
-            return HubError(.pytorchOnly, "\(id): the repository has pytorch_model.bin but no model.safetensors, and pickled checkpoints are never loaded here; convert it once with `python3 models/convert_to_safetensors.py \(id.repo) OUT_FOLDER` and use OUT_FOLDER as the model")
+            let convert = "convert it once with `python3 models/convert_to_safetensors.py \(id.repo) OUT_FOLDER` and use OUT_FOLDER as the model"
+            if let pr = safetensorsPullRequest(id, client: client) {
+                return HubError(.pytorchOnly, "\(id): the repository has pytorch_model.bin but no model.safetensors, and pickled checkpoints are never loaded here; its pull request refs/pr/\(pr) has model.safetensors: use \(id.repo)@refs/pr/\(pr) as the model, or \(convert)")
+            }
+            return HubError(.pytorchOnly, "\(id): the repository has pytorch_model.bin but no model.safetensors, and pickled checkpoints are never loaded here; \(convert)")
         }
-        return HubError(.notFound, "\(id): the repository has no \(file) at commit \(commit), which a CLIP model folder needs")
+        return HubError(.notFound, "\(id): the repository has no \(file) at commit \(commit), which a model folder needs")
+    }
+
+    /// The first open safetensors pull request of `id.repo` whose `refs/pr/N` really has
+    /// `model.safetensors`; nil when there is none or the look-up fails (it is only a hint).
+    private func safetensorsPullRequest(_ id: HubModelID, client: HTTPClient) -> Int? {
+        guard let candidates = ConversionPullRequests.candidates(repo: id.repo, settings: settings, client: client,
+                                                                  headers: requestHeaders()) else { return nil }
+        for number in candidates.prefix(3) {
+            if (try? metadata(id, revision: "refs/pr/\(number)", file: "model.safetensors", client: client)) != nil { return number }
+        }
+        return nil
     }
 
     /// Puts the file's blob in the cache (unless already there) and links it into the snapshot.

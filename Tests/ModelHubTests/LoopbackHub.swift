@@ -9,6 +9,9 @@ import ModelHub
 /// `X-Error-Code`, and for LFS files a 302 to a "CDN" on another origin (`localhost`) with
 /// `X-Linked-Etag` (sha256) and `X-Linked-Size`. The CDN honours `Range`.
 ///
+/// Also `GET /api/models/ORG/NAME/discussions?p=K`, paged like the hub (`discussions`, `count`,
+/// `start`), for the safetensors pull-request hint.
+///
 /// Knobs for failure tests: `cutNextTransfer` (send half a body, then hang up), `servedBytes`
 /// (serve other bytes than announced), `requiredToken` (401 without it). Every request is logged.
 /// Deliberately XCTest-free so it can also be compiled into a standalone server for interop checks.
@@ -27,6 +30,7 @@ final class LoopbackHub: @unchecked Sendable {
         }
     }
     struct Repo { var commits: [String: [String: File]]; var refs: [String: String] }
+    struct Discussion { var num: Int; var title: String; var isPullRequest: Bool; var status: String }
 
     private(set) var port: UInt16 = 0
     private let listener: Int32
@@ -36,6 +40,9 @@ final class LoopbackHub: @unchecked Sendable {
     private var _cut: Set<String> = []
     private var _servedBytes: [String: Data] = [:]
     private var _requiredToken: String?
+    private var _discussions: [String: [Discussion]] = [:]
+    /// Discussions per page of the listing (the hub uses 50).
+    var discussionsPageSize = 50
 
     var requests: [Request] { lock.withLock { _requests } }
     /// Requests for a path containing `fragment`.
@@ -57,6 +64,8 @@ final class LoopbackHub: @unchecked Sendable {
     /// The CDN serves `data` for `sha256` (while the hub keeps announcing `sha256`).
     func serve(_ data: Data, forSHA256 sha256: String) { lock.withLock { _servedBytes[sha256] = data } }
     func requireToken(_ token: String?) { lock.withLock { _requiredToken = token } }
+    /// Adds a discussion (or pull request) to `repo`'s listing; the listing shows them newest first.
+    func addDiscussion(_ repo: String, _ discussion: Discussion) { lock.withLock { _discussions[repo, default: []].insert(discussion, at: 0) } }
 
     var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
@@ -131,6 +140,9 @@ final class LoopbackHub: @unchecked Sendable {
     private func respond(to r: Request, fd: Int32) {
         let parts = r.path.split(separator: "?")[0].split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         if parts.count == 2, parts[0] == "cdn" { return serveBlob(sha: parts[1], request: r, fd: fd) }
+        if parts.count == 5, parts[0] == "api", parts[1] == "models", parts[4] == "discussions" {
+            return serveDiscussions(repo: parts[2] + "/" + parts[3], request: r, fd: fd)
+        }
         guard parts.count >= 5, parts[2] == "resolve" else { return send(fd, status: 404, headers: [:], body: Data("not found".utf8), head: r.method == "HEAD") }
         let repoID = parts[0] + "/" + parts[1]
         let revision = parts[3].removingPercentEncoding ?? parts[3]
@@ -158,6 +170,21 @@ final class LoopbackHub: @unchecked Sendable {
             ], body: Data("Found. Redirecting".utf8), head: isHead)
         }
         send(fd, status: 200, headers: ["X-Repo-Commit": commit, "ETag": "\"\(sha)\"", "Accept-Ranges": "bytes"], body: entry.data, head: isHead)
+    }
+
+    private func serveDiscussions(repo: String, request r: Request, fd: Int32) {
+        let (all, pageSize) = lock.withLock { (_discussions[repo], discussionsPageSize) }
+        guard let all else { return send(fd, status: 404, headers: ["X-Error-Code": "RepoNotFound"], body: Data(), head: false) }
+        let query = r.path.split(separator: "?").dropFirst().first.map(String.init) ?? ""
+        let page = query.split(separator: "&").compactMap { $0.hasPrefix("p=") ? Int($0.dropFirst(2)) : nil }.first ?? 0
+        let start = min(page * pageSize, all.count)
+        let slice = all[start..<min(start + pageSize, all.count)]
+        let items = slice.map { d -> [String: Any] in
+            ["num": d.num, "title": d.title, "isPullRequest": d.isPullRequest, "status": d.status,
+             "author": ["name": d.isPullRequest ? "SFconvertbot" : "someone"], "pinned": false]
+        }
+        let body = try! JSONSerialization.data(withJSONObject: ["discussions": items, "count": all.count, "start": start, "numClosedDiscussions": 0])
+        send(fd, status: 200, headers: ["Content-Type": "application/json"], body: body, head: false)
     }
 
     private func serveBlob(sha: String, request r: Request, fd: Int32) {
