@@ -41,6 +41,16 @@ cd_status cd_selective_search(const uint8_t *rgb, int32_t width, int32_t height,
 /// Releases rectangles returned by cd_selective_search; safe on NULL.
 void cd_rects_free(cd_rect *rects);
 
+/// Runs cv::grabCut initialised with `rect` (outside it: background; inside: probably
+/// foreground) for `iterations` rounds on an RGB8 image, and writes the result into the
+/// caller's `mask` of width * height bytes: 1 where the pixel ends as (probable) foreground,
+/// 0 elsewhere. `rect` must lie inside the image with both sides at least 2 pixels; an empty
+/// result (all 0) is not an error.
+/// Deterministic: grabCut's colour models start from k-means++ drawn with OpenCV's
+/// thread-local RNG, which this call seeds with a fixed value first.
+cd_status cd_grab_cut(const uint8_t *rgb, int32_t width, int32_t height, cd_rect rect, int32_t iterations,
+                      uint8_t *mask, char *message, size_t message_capacity);
+
 /// Resampling filters of cd_resize.
 typedef enum cd_interpolation {
     /// cv::INTER_LINEAR: bilinear, for enlarging.

@@ -10,7 +10,7 @@ import COpenCV
 ///
 /// Cost grows faster than the pixel count (fast mode on this machine: ~0.2 s at 200 px long
 /// side, ~1.2–1.9 s at 500 px), so callers run it on a downscaled copy:
-/// `boxes(in:longSide:quality:)` (used by `ProposalGenerator` and `BoxRefiner`). The result is deterministic: the shim seeds the `rand()` OpenCV ranks regions
+/// `boxes(in:longSide:quality:)` (used by `ProposalGenerator`). The result is deterministic: the shim seeds the `rand()` OpenCV ranks regions
 /// with, and serialises concurrent calls.
 public enum SelectiveSearch {
     /// The boxes in OpenCV's output order (its randomised rank, mostly small regions first;

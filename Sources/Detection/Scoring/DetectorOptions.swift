@@ -46,8 +46,8 @@ public struct DetectorOptions: Sendable {
     /// AP 0.562 → 0.611 and AP75 0.610 → 0.669 on the even scenes). `nil` reports boxes as
     /// proposed.
     public var boxVotingIoU: Float? = 0.5
-    /// Last step: each reported box snaps to the local selective-search region matching it
-    /// best (`BoxRefiner`, measured there). `nil` reports the voted boxes.
+    /// Last step: each reported box snaps to the extent of the object GrabCut finds around it
+    /// (`BoxRefiner`, measured there). `nil` reports the voted boxes.
     public var refinement: BoxRefiner? = BoxRefiner()
     /// IoU above which NMS suppresses the lower-scored box of the same class. Measured on the
     /// shapes benchmark, before temperature and containment: AP / AP50 0.566 / 0.849 at 0.5,

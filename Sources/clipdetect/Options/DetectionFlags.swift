@@ -51,7 +51,7 @@ struct DetectionFlags: ParsableArguments {
     @Flag(name: .customLong("no-vote"), help: "Report boxes as proposed (no box voting).")
     var noVote = false
 
-    @Flag(name: .customLong("no-refine"), help: "Report boxes without refinement (by default each reported box snaps to the best-matching region found by selective search around it).")
+    @Flag(name: .customLong("no-refine"), help: "Report boxes without refinement (by default each reported box snaps to the extent of the object GrabCut finds in a window around it).")
     var noRefine = false
 
     @Option(help: "Proposal source: selective, windows or both.")
