@@ -277,6 +277,8 @@ def parse_args(argv):
     # The remaining arguments are clipdetect flags; an INPUT after them lands here too.
     if any(not a.startswith("-") and (i == 0 or not passthrough[i - 1].startswith("-")) for i, a in enumerate(passthrough)):
         fail("give the INPUTs before the clipdetect flags")
+    if args.op == "detect" and not any(a.split("=")[0] in ("--classes", "--classes-file", "--class-image") for a in passthrough):
+        fail('detect needs classes: --classes "a,b", --classes-file FILE or --class-image NAME=PATH')
     if args.shard_size < 1:
         fail("--shard-size must be ≥ 1")
     if args.workers is not None and args.workers < 1:
