@@ -10,3 +10,5 @@ tools/install-deps.sh
 flags=(-c release -Xswiftc -enable-testing)
 swift build "${flags[@]}" --build-tests
 swift test "${flags[@]}" --skip-build "$@"
+# The Ray cluster test (venv with ray + pyarrow from PyPI on first use) runs with the whole suite.
+if [ $# -eq 0 ]; then tools/ray/test.sh; else echo "tools/ray/test.sh not run: filtered test run" >&2; fi

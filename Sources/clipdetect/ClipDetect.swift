@@ -9,7 +9,7 @@ struct ClipDetect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clipdetect",
         abstract: "Open-vocabulary object detection and everyday CLIP jobs, in one native binary.",
-        subcommands: [Detect.self, Embed.self, Bench.self, Eval.self, Classify.self, IndexCommand.self, SearchCommand.self, SimilarityCommand.self, SearchBench.self, Models.self, Serve.self],
+        subcommands: [Detect.self, Embed.self, Bench.self, Eval.self, Classify.self, IndexCommand.self, SearchCommand.self, SimilarityCommand.self, SearchBench.self, Models.self, Serve.self, Worker.self],
         defaultSubcommand: Detect.self)
 
     /// Runs the command. Bad arguments (`validate()`, unknown or missing flags) print one

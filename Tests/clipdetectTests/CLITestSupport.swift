@@ -29,7 +29,7 @@ enum CLI {
     }
 
     @discardableResult
-    static func run(_ args: [String], cwd: URL? = nil, env: [String: String] = [:]) throws -> CLIRun {
+    static func run(_ args: [String], cwd: URL? = nil, env: [String: String] = [:], stdin: Data? = nil) throws -> CLIRun {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
@@ -41,7 +41,13 @@ enum CLI {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        let input = Pipe()
+        if stdin != nil { p.standardInput = input }
         try p.run()
+        if let stdin {
+            input.fileHandleForWriting.write(stdin)
+            try input.fileHandleForWriting.close()
+        }
         // Read both pipes concurrently so a chatty child never blocks on a full pipe.
         final class Box: @unchecked Sendable { var data = Data() }
         let errBox = Box()

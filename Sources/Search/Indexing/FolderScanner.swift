@@ -65,10 +65,8 @@ public struct FolderScanner: Sendable {
                 continue
             }
             guard extensions.contains((name as NSString).pathExtension.lowercased()) else { continue }
-            var st = stat()
-            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-            files.append(ScannedFile(path: path, size: Int64(st.st_size),
-                                     modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)))
+            guard let file = try? ScannedFile(statting: path) else { continue }
+            files.append(file)
         }
         return files.sorted { $0.path < $1.path }
     }

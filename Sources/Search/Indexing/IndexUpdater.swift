@@ -63,8 +63,7 @@ extension ImageIndex {
             let batch = next!.wait()
             // Decode the next batch while this one runs through the encoder.
             next = i + 1 < batches.count ? Prefetch(on: decoder) { [batches] in PreparedBatch(batches[i + 1], model: model) } : nil
-            let embeddings = batch.encode(with: model, batchSize: options.batchSize)
-            try commit(batch, embeddings: embeddings, modelID: modelID)
+            try commit(batch.records(batch.encode(with: model, batchSize: options.batchSize)), modelID: modelID)
             report.failures += batch.failures.map { ($0.file.path, $0.reason) }
             done += batch.files.count
             progress?(IndexProgress(done: done, total: work.count, elapsedSeconds: elapsed()))
@@ -73,7 +72,7 @@ extension ImageIndex {
         return report
     }
 
-    private func register(modelID: String, dimension: Int, source: String?) throws {
+    func register(modelID: String, dimension: Int, source: String?) throws {
         try wrap {
             try database.write { db in
                 if let stored = try Int.fetchOne(db, sql: "SELECT dimension FROM models WHERE id = ?", arguments: [modelID]),
@@ -88,20 +87,14 @@ extension ImageIndex {
         }
     }
 
-    private func commit(_ batch: PreparedBatch, embeddings: [[Float]], modelID: String) throws {
+    func commit(_ records: [IndexRecord], modelID: String) throws {
         try wrap {
             try database.write { db in
                 let upsert = try db.cachedStatement(sql: """
                     INSERT OR REPLACE INTO images (path, model, size, mtime_ns, embedding, error) VALUES (?, ?, ?, ?, ?, ?)
                     """)
-                for (slot, fileIndex) in batch.decoded.enumerated() {
-                    let f = batch.files[fileIndex]
-                    try upsert.execute(arguments: [f.path, modelID, f.size, f.modifiedNanoseconds,
-                                                   EmbeddingBlob.encode(embeddings[slot]), nil])
-                }
-                for failure in batch.failures {
-                    let f = failure.file
-                    try upsert.execute(arguments: [f.path, modelID, f.size, f.modifiedNanoseconds, nil, failure.reason])
+                for r in records {
+                    try upsert.execute(arguments: [r.file.path, modelID, r.file.size, r.file.modifiedNanoseconds, r.embeddingBytes, r.error])
                 }
             }
         }

@@ -49,4 +49,15 @@ final class PreparedBatch: @unchecked Sendable {
         return model.imageFeatures(pixelValues: UnsafeBufferPointer(start: pixels.pointer, count: decoded.count * per),
                                    count: decoded.count, batchSize: batchSize)
     }
+
+    /// One record per file, in `files` order: the embedding from `embeddings` (`decoded` order)
+    /// or the decoding failure.
+    func records(_ embeddings: [[Float]]) -> [IndexRecord] {
+        var out = files.map { IndexRecord(file: $0, embedding: nil) }
+        for (slot, fileIndex) in decoded.enumerated() { out[fileIndex].embedding = embeddings[slot] }
+        for (i, f) in files.enumerated() where out[i].embedding == nil {
+            out[i].error = failures.first { $0.file == f }?.reason ?? "cannot be decoded"
+        }
+        return out
+    }
 }

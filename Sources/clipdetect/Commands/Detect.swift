@@ -48,19 +48,16 @@ struct Detect: ParsableCommand {
             let outputs = try OutputPlan(output: output, noSave: noSave, inputs: images.map(\.path))
             let annotator = Annotator(font: try fontOption.load())
             if let json, json != "-" { try OutputPlan.checkWritable(file: json) }
-            let specs = try flags.classSpecs()
-            let (detector, model) = try modelOptions.loadDetector(defaultModel: "shapes-tiny", flags: flags)
-            try detector.setClasses(specs)
-            let classNames = specs.map(\.name)
+            let session = try DetectionSession(modelOptions: modelOptions, flags: flags)
             var results: [ImageDetections] = []
             var coco: [COCODetection] = []
             let jsonToStdout = json == "-"
             for (index, input) in images.enumerated() {
                 let start = Date()
-                let image: RGBImage
+                let loaded: (image: RGBImage, detections: [Detection])
                 do {
-                    image = try ImageLoader.load(path: input.path)
-                } catch {
+                    loaded = try session.detect(path: input.path)
+                } catch let error as ImagingError {
                     if input.fromFolder {
                         printError("warning: skipping \(error)")
                     } else {
@@ -69,13 +66,11 @@ struct Detect: ParsableCommand {
                     }
                     continue
                 }
-                var timings = StageTimings()
-                let detections = try detector.detect(image, timings: &timings, reuse: nil)
+                let (image, detections) = loaded
                 if let path = outputs.path(for: index) {
                     try ImageWriter.write(annotator.draw(detections, on: image), to: path)
                 }
-                results.append(ImageDetections(image: input.path, width: image.width, height: image.height,
-                                               model: model.name, classes: classNames, detections: detections))
+                results.append(session.record(path: input.path, image: image, detections: detections))
                 coco += detections.map { COCODetection(imageId: index + 1, categoryId: $0.classId + 1, box: $0.box, score: $0.score) }
                 if !jsonToStdout {
                     printTable(input.path, image, detections, seconds: Date().timeIntervalSince(start), saved: outputs.path(for: index))

@@ -14,7 +14,10 @@ struct IndexCommand: ParsableCommand {
             """)
 
     @Argument(help: "Folder of images.")
-    var folder: String
+    var folder: String?
+
+    @Option(name: .customLong("import"), help: "Instead of a folder: import the Parquet shards written by tools/ray/clipdetect_ray.py index --output FOLDER.")
+    var importFolder: String?
 
     @Option(help: "The index file (created when missing).")
     var index: String
@@ -36,9 +39,15 @@ struct IndexCommand: ParsableCommand {
 
     func validate() throws {
         try ArgumentChecks.require("--batch-size", batchSize, atLeast: 1)
+        guard (folder == nil) != (importFolder == nil) else {
+            throw ValidationError(folder == nil ? "no folder: give a folder of images (clipdetect index photos/ --index FILE) or --import SHARDS"
+                                                : "give either a folder or --import, not both")
+        }
     }
 
     func run() throws {
+        if let importFolder { return try runImport(importFolder) }
+        guard let folder else { return }
         try reportingErrors {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else { throw CLIPError("\(folder): no such folder") }
