@@ -47,16 +47,22 @@ final class ServeCommandTests: XCTestCase {
                 group.leave()
             }.resume()
         }
-        // Wait until requests queue behind the one worker, then signal.
+        // Wait until all six are admitted (waiting, running or answered) — a request still
+        // connecting when the signal arrives would rightly be refused — then signal while at
+        // least one waits behind the one worker.
+        func metric(_ text: String, _ prefix: String) -> Double {
+            text.split(separator: "\n").filter { $0.hasPrefix(prefix) }
+                .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
+        }
         var queued = false
-        for _ in 0..<2000 where !queued {
-            if let metrics = try? server.get("/metrics"), metrics.contains("clipdetect_queue_depth "),
-               let line = metrics.split(separator: "\n").first(where: { $0.hasPrefix("clipdetect_queue_depth ") }),
-               let depth = Double(line.split(separator: " ")[1]), depth >= 1 {
-                queued = true
-            } else {
-                usleep(2000)
+        for _ in 0..<5000 where !queued {
+            if let m = try? server.get("/metrics") {
+                let waiting = metric(m, "clipdetect_queue_depth ")
+                let admitted = waiting + metric(m, "clipdetect_workers_busy ")
+                    + metric(m, "clipdetect_http_requests_total{route=\"/v1/detect\",status=\"200\"}")
+                queued = admitted >= 6 && waiting >= 1
             }
+            if !queued { usleep(2000) }
         }
         XCTAssertTrue(queued, "requests never queued")
         kill(server.process.processIdentifier, signo)
