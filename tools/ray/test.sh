@@ -7,6 +7,8 @@ cd "$(dirname "$0")/../.."
 venv="${CLIPDETECT_RAY_VENV:-.build/ray-venv}"
 if ! "$venv/bin/python" -c "import ray, pyarrow" 2>/dev/null; then
     start=$(date +%s)
+    # Debian's python3 has no venv/ensurepip without the python3-venv package.
+    command -v python3 >/dev/null && python3 -c "import venv, ensurepip" 2>/dev/null || tools/install-deps.sh python3 python3-venv
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "ray==2.60.0" "pyarrow==26.0.1"
     echo "ray venv: installed in $(( $(date +%s) - start )) s ($venv)" >&2
