@@ -68,20 +68,16 @@ struct BlobDownload {
         var received: Int64 = 0
         do {
             _ = try client.send("GET", url, headers: request, redirects: .all, onResponse: { r in
-                switch r.status {
-                case 206 where offset > 0:
-                    guard r.header("content-range")?.hasPrefix("bytes \(offset)-") == true else {
-                        throw HubError(.badResponse, "\(label): server resumed at the wrong byte (Content-Range: \(r.header("content-range") ?? "none"), wanted \(offset))")
-                    }
-                case 200:
+                switch try HubAnswers.downloadStart(r, offset: offset, label: label) {
+                case .append:
+                    break
+                case .restart:
                     // The server ignored the Range header: start over rather than append.
                     try handle.truncate(atOffset: 0)
                     offset = 0
-                case 416:
+                case .discard:
                     try handle.truncate(atOffset: 0)
                     throw URLError(.cannotParseResponse)
-                default:
-                    throw HubError(.badResponse, "\(label): download answered HTTP \(r.status) from \(r.url.host ?? r.url.absoluteString)")
                 }
                 try handle.seekToEnd()
                 let total = expectedSize ?? r.header("content-length").flatMap(Int64.init).map { $0 + offset }

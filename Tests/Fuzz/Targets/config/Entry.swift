@@ -1,0 +1,7 @@
+import FuzzEntries
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    FuzzTarget.config.run(bytes, count)
+    return 0
+}
