@@ -19,7 +19,7 @@ targets=(safetensors config bpe wordpiece image-header image-decode coco hub-res
 
 build() {
     swift build --package-path Tests/Fuzz --scratch-path "$scratch" -c debug \
-        --sanitize=fuzzer --sanitize=address "$@" 2>&1 | grep -v 'ld.gold: warning: Cannot export local symbol' >&2
+        --sanitize=fuzzer --sanitize=address "$@" 2>&1 | { grep -v 'ld.gold: warning: Cannot export local symbol' || true; } >&2
     return "${PIPESTATUS[0]}"
 }
 binary() { echo "$scratch/debug/fuzz-$1"; }

@@ -83,7 +83,11 @@ struct BlobDownload {
                 let total = expectedSize ?? r.header("content-length").flatMap(Int64.init).map { $0 + offset }
                 progress?.begin(file: label, completed: offset, total: total)
             }, onData: { data in
-                try handle.write(contentsOf: data)
+                do {
+                    try handle.write(contentsOf: data)
+                } catch {
+                    throw CocoaError(.fileWriteUnknown, userInfo: [NSUnderlyingErrorKey: error])
+                }
                 received += Int64(data.count)
                 progress?.advance(by: Int64(data.count))
             })
@@ -93,8 +97,12 @@ struct BlobDownload {
         } catch let e as URLError {
             error = e
         } catch let e as CocoaError {
+            // A disk failure (full, read-only) is not resumed like a cut connection: drop the
+            // partial file, which holds the space the user has to free.
             progress?.end()
-            throw HubError(.cache, "\(partial.path): cannot write (\(e.localizedDescription))")
+            try? FileManager.default.removeItem(at: partial)
+            let cause = (e.userInfo[NSUnderlyingErrorKey] as? NSError).map { ($0.domain == NSPOSIXErrorDomain) ? String(cString: strerror(Int32($0.code))) : $0.localizedDescription }
+            throw HubError(.cache, "\(partial.path): cannot write (\(cause ?? e.localizedDescription))")
         } catch let e {
             error = e
         }

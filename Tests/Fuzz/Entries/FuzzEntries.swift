@@ -11,8 +11,15 @@ enum FuzzEntries {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The libFuzzer process's scratch folder, removed at exit.
     static let processScratch: URL = {
-        do { return try FuzzTarget.makeScratchFolder() } catch { fatalError("cannot make a scratch folder: \(error)") }
+        do {
+            let url = try FuzzTarget.makeScratchFolder()
+            atexit { try? FileManager.default.removeItem(at: FuzzEntries.processScratch) }
+            return url
+        } catch {
+            fatalError("cannot make a scratch folder: \(error)")
+        }
     }()
 
     /// Images are decoded up to 4 megapixels: a larger legitimate image takes longer than the
@@ -60,8 +67,15 @@ enum FuzzEntries {
         _ = try? WordPieceTokenizer.options(fromConfig: url)
         let pre = file("preprocessor_config.json", data, in: scratch)
         if let config = try? ImageProcessorConfig.load(from: pre) {
-            // A configuration the loader accepts must run on a small image without trapping.
-            _ = ImageProcessor(config: config).preprocess(RGBImage(width: 3, height: 2, fill: (200, 100, 50)))
+            // A configuration the loader accepts must size its output without trapping, and
+            // run on a small image when that output is small (a 768-px OWL pipeline takes
+            // ~0.1 s in this debug ASan build, which would starve the JSON fuzzing).
+            let processor = ImageProcessor(config: config)
+            let resized = processor.resizedSize(width: 3, height: 2)
+            let area = resized.height.multipliedReportingOverflow(by: resized.width)
+            if processor.outputCount <= 3 * 256 * 256, !area.overflow, area.partialValue <= 256 * 256 {
+                _ = processor.preprocess(RGBImage(width: 3, height: 2, fill: (200, 100, 50)))
+            }
         }
         _ = file(DetectionDefaults.fileName, data, in: scratch)
         _ = try? DetectionDefaults.load(folder: scratch)
