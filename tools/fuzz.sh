@@ -18,8 +18,11 @@ work=${FUZZ_WORK:-$scratch/corpus}
 targets=(safetensors config bpe wordpiece image-header image-decode coco hub-response)
 
 build() {
+    # SwiftPM passes the two sanitizers to swiftc as separate -sanitize= flags in no fixed
+    # order, and swiftc keeps only the last: Swift code then lost either its coverage (libFuzzer
+    # blind) or its ASan checks, build to build. The combined flag, last, gives both.
     swift build --package-path Tests/Fuzz --scratch-path "$scratch" -c debug \
-        --sanitize=fuzzer --sanitize=address "$@" 2>&1 | { grep -v 'ld.gold: warning: Cannot export local symbol' || true; } >&2
+        --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address "$@" 2>&1 | { grep -v 'ld.gold: warning: Cannot export local symbol' || true; } >&2
     return "${PIPESTATUS[0]}"
 }
 binary() { echo "$scratch/debug/fuzz-$1"; }

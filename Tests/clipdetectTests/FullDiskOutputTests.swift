@@ -1,3 +1,4 @@
+import CLIP
 import Detection
 import Foundation
 import Imaging

@@ -40,6 +40,19 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         }
     }
 
+    /// Loads what the target keeps between inputs (the tokenizers' vocabularies), called from
+    /// `LLVMFuzzerInitialize`: loading them on the first input took longer than the 2-second
+    /// timeout in the debug ASan build, and libFuzzer's timeout handler then deadlocked inside
+    /// `malloc`.
+    public func prepare() {
+        switch self {
+        case .bpe: _ = FuzzEntries.bpeTokenizer
+        case .wordpiece: _ = FuzzEntries.wordPieceTokenizer
+        default: break
+        }
+        _ = FuzzEntries.processScratch
+    }
+
     /// The libFuzzer entry: runs one input given as a C buffer (a per-process scratch folder
     /// is made on first use).
     public func run(_ bytes: UnsafePointer<UInt8>?, _ count: Int) {
