@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "ModelHub", targets: ["ModelHub"]),
         .library(name: "Serving", targets: ["Serving"]),
         .executable(name: "clipdetect", targets: ["clipdetect"]),
+        // The fuzz targets' bodies, for the libFuzzer package in Tests/Fuzz (not an API).
+        .library(name: "FuzzEntries", targets: ["FuzzEntries"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -71,6 +73,9 @@ let package = Package(
             ]),
         // Helpers every test target shares: temporary folders, fixture paths, error assertions.
         .target(name: "TestSupport", dependencies: ["CLIP"], path: "Tests/TestSupport"),
+        // One entry per fuzz target (README "Fuzzing"; libFuzzer package in Tests/Fuzz); FuzzCorpusTests replays the corpora.
+        .target(name: "FuzzEntries", dependencies: ["CLIP", "Imaging", "Detection", "Evaluation", "ModelHub"], path: "Tests/Fuzz/Entries"),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzEntries"], path: "Tests/Fuzz/CorpusTests"),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CLIP", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "CLIP", "Imaging", "TestSupport"], resources: [.copy("Fixtures")]),

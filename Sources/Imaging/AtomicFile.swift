@@ -8,7 +8,20 @@ import Darwin
 
 /// Replaces a file's contents all at once: write a temporary file beside it, then `rename(2)`,
 /// which is atomic within one file system (hence the same folder, not /tmp).
-enum AtomicFile {
+///
+/// ```swift
+/// try AtomicFile.replace("out/report.json", with: Data("{}\n".utf8))
+/// ```
+///
+/// A full disk or a read-only folder gives one `ImagingError` (`.unwritable`) naming `path`, and
+/// leaves neither a partial `path` nor the temporary behind.
+public enum AtomicFile {
+    /// Writes `bytes` to a fresh hidden file in `path`'s folder and renames it over `path`.
+    public static func replace(_ path: String, with bytes: Data) throws(ImagingError) {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try replace(path, folder: folder, with: bytes)
+    }
+
     /// Writes `bytes` to a fresh hidden file in `folder` and renames it over `path`.
     /// The temporary file is removed on every failure path.
     static func replace(_ path: String, folder: String, with bytes: Data) throws(ImagingError) {

@@ -55,6 +55,14 @@ public enum ImageLoader {
     private static func decode(bytes: UnsafeRawBufferPointer, name: String, maxPixels: Int) throws(ImagingError) -> RGBImage {
         let view = ByteView(bytes: bytes)
         let format = ImageFormat.sniff(view)
+        let info = try checkedInfo(view, format: format, name: name, maxPixels: maxPixels)
+        let image = try NativeDecoder.decodeRGB(bytes, info: info, format: format, maxPixels: maxPixels, name: name)
+        return orientation(of: info).apply(to: image)
+    }
+
+    /// The header of a recognised format, its size checked against `maxPixels`; nil for
+    /// formats left to OpenCV.
+    static func checkedInfo(_ view: ByteView, format: ImageFormat, name: String, maxPixels: Int) throws(ImagingError) -> ImageInfo? {
         let info: ImageInfo?
         do {
             info = try ImageInfo.read(view, format: format)
@@ -70,17 +78,15 @@ public enum ImageLoader {
             guard info.width > 0, info.height > 0 else {
                 throw ImagingError(.corrupt, file: name, reason: "\(format.rawValue) header gives an empty size \(info.width)x\(info.height)")
             }
-            // Multiplication cannot overflow: each side comes from at most 32 bits.
-            guard info.width * info.height <= maxPixels else {
+            // Divide rather than multiply: two 32-bit sides overflow a signed 64-bit product.
+            guard info.width <= maxPixels / info.height else {
                 throw ImagingError(.tooLarge, file: name, reason: "image is \(info.width)x\(info.height) pixels, more than the limit of \(maxPixels)")
             }
         }
-        let image = try NativeDecoder.decodeRGB(bytes, info: info, format: format, maxPixels: maxPixels, name: name)
-        return orientation(of: info).apply(to: image)
+        return info
     }
 
-    /// The orientation PIL's `exif_transpose` would apply.
-    private static func orientation(of info: ImageInfo?) -> ExifOrientation {
+    static func orientation(of info: ImageInfo?) -> ExifOrientation {
         if let tag = info?.tiffOrientation { return ExifOrientation(rawValue: tag) ?? .up }
         if let exif = info?.exif { return ExifOrientation(exif: exif) }
         return .up

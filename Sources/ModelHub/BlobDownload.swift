@@ -68,26 +68,26 @@ struct BlobDownload {
         var received: Int64 = 0
         do {
             _ = try client.send("GET", url, headers: request, redirects: .all, onResponse: { r in
-                switch r.status {
-                case 206 where offset > 0:
-                    guard r.header("content-range")?.hasPrefix("bytes \(offset)-") == true else {
-                        throw HubError(.badResponse, "\(label): server resumed at the wrong byte (Content-Range: \(r.header("content-range") ?? "none"), wanted \(offset))")
-                    }
-                case 200:
+                switch try HubAnswers.downloadStart(r, offset: offset, label: label) {
+                case .append:
+                    break
+                case .restart:
                     // The server ignored the Range header: start over rather than append.
                     try handle.truncate(atOffset: 0)
                     offset = 0
-                case 416:
+                case .discard:
                     try handle.truncate(atOffset: 0)
                     throw URLError(.cannotParseResponse)
-                default:
-                    throw HubError(.badResponse, "\(label): download answered HTTP \(r.status) from \(r.url.host ?? r.url.absoluteString)")
                 }
                 try handle.seekToEnd()
                 let total = expectedSize ?? r.header("content-length").flatMap(Int64.init).map { $0 + offset }
                 progress?.begin(file: label, completed: offset, total: total)
             }, onData: { data in
-                try handle.write(contentsOf: data)
+                do {
+                    try handle.write(contentsOf: data)
+                } catch {
+                    throw CocoaError(.fileWriteUnknown, userInfo: [NSUnderlyingErrorKey: error])
+                }
                 received += Int64(data.count)
                 progress?.advance(by: Int64(data.count))
             })
@@ -97,8 +97,12 @@ struct BlobDownload {
         } catch let e as URLError {
             error = e
         } catch let e as CocoaError {
+            // A disk failure (full, read-only) is not resumed like a cut connection: drop the
+            // partial file, which holds the space the user has to free.
             progress?.end()
-            throw HubError(.cache, "\(partial.path): cannot write (\(e.localizedDescription))")
+            try? FileManager.default.removeItem(at: partial)
+            let cause = (e.userInfo[NSUnderlyingErrorKey] as? NSError).map { ($0.domain == NSPOSIXErrorDomain) ? String(cString: strerror(Int32($0.code))) : $0.localizedDescription }
+            throw HubError(.cache, "\(partial.path): cannot write (\(cause ?? e.localizedDescription))")
         } catch let e {
             error = e
         }

@@ -10,6 +10,13 @@ public struct HTTPResponse: Sendable {
     public let headers: [String: String]
     public let url: URL
 
+    /// An answer as received; header names are lower-cased here.
+    public init(status: Int, headers: [String: String], url: URL) {
+        self.status = status
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        self.url = url
+    }
+
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
     public var isRedirect: Bool { (300..<400).contains(status) && header("location") != nil }
 }
@@ -88,8 +95,8 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
             completionHandler(nil)
             return
         }
-        let sameOrigin = HTTPClient.origin(target) == HTTPClient.origin(from)
-        if case .sameOriginOnly = redirects, !sameOrigin {
+        guard let allowed = HubAnswers.redirectHeaders(from: from, to: target, sameOriginOnly: redirects == .sameOriginOnly,
+                                                       headers: headers) else {
             completionHandler(nil)
             return
         }
@@ -98,7 +105,7 @@ private final class Exchange: NSObject, URLSessionDataDelegate, @unchecked Senda
         var next = URLRequest(url: target)
         next.httpMethod = task.originalRequest?.httpMethod ?? "GET"
         next.cachePolicy = .reloadIgnoringLocalAndRemoteCacheData
-        for (k, v) in headers where sameOrigin || k.lowercased() != "authorization" {
+        for (k, v) in allowed {
             next.setValue(v, forHTTPHeaderField: k)
         }
         completionHandler(next)

@@ -2,18 +2,18 @@ import Foundation
 
 /// What a `HEAD /ORG/NAME/resolve/REV/FILE` says about one file, read the way
 /// `huggingface_hub.get_hf_file_metadata` reads it.
-struct HubFileMetadata {
+public struct HubFileMetadata: Sendable {
     /// `X-Repo-Commit`: the commit the revision resolved to.
-    let commit: String
+    public let commit: String
     /// `X-Linked-Etag` (LFS: the sha256 of the content) or else `ETag` (git blob id), unquoted.
-    let etag: String
+    public let etag: String
     /// `X-Linked-Size`, else `Content-Length` of a non-redirect answer.
-    let size: Int64?
+    public let size: Int64?
     /// Where the bytes are: the CDN target of a redirect, or the URL that answered.
-    var location: URL
+    public var location: URL
 
     /// An LFS file's etag is the sha256 of its bytes, which the download must reproduce.
-    var expectedSHA256: String? {
+    public var expectedSHA256: String? {
         etag.utf8.count == 64 && etag.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) ? etag : nil
     }
 

@@ -120,17 +120,7 @@ public final class ModelHub {
         } catch {
             throw HubResponseErrors.unreachable(error, settings: settings, id: id)
         }
-        if (200..<300).contains(r.status) || r.isRedirect {
-            var meta = try HubFileMetadata(r, requestURL: url)
-            // Fetch by commit, not branch: the bytes must be the ones this HEAD described even
-            // if the branch moves in between.
-            if !r.isRedirect, revision != meta.commit, HTTPClient.origin(r.url) == HTTPClient.origin(url) {
-                meta.location = settings.resolveURL(repo: id.repo, revision: meta.commit, file: file)
-            }
-            return meta
-        }
-        if let error = HubResponseErrors.error(for: r, id: id, settings: settings, file: file) { throw error }
-        return nil
+        return try HubAnswers.fileMetadata(r, requestURL: url, id: id, revision: revision, file: file, settings: settings)
     }
 
     /// The error for a required file the hub does not have. When the repository only has a

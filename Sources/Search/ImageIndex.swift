@@ -57,12 +57,20 @@ public final class ImageIndex {
         do {
             database = try DatabaseQueue(path: path, configuration: config)
             try Self.checkOrMigrate(database, readOnly: mode == .readOnly, isNew: !exists)
-        } catch let e as SearchError {
-            throw SearchError("\(path): \(e.message)")
-        } catch let e as DatabaseError {
-            throw SearchError("\(path): not a usable index (\(e.message ?? "SQLite error \(e.resultCode)"))")
         } catch {
-            throw SearchError("\(path): cannot open the index (\(error))")
+            // A new index that could not be set up (full disk, ...) leaves no file behind.
+            if !exists {
+                for suffix in ["", "-journal", "-wal", "-shm"] { unlink(path + suffix) }
+            }
+            switch error {
+            case let e as SearchError:
+                throw SearchError("\(path): \(e.message)")
+            case let e as DatabaseError:
+                let what = exists ? "not a usable index" : "cannot create the index"
+                throw SearchError("\(path): \(what) (\(e.message ?? "SQLite error \(e.resultCode)"))")
+            default:
+                throw SearchError("\(path): cannot open the index (\(error))")
+            }
         }
     }
 

@@ -55,15 +55,12 @@ func writeJSON<T: Encodable>(_ value: T, to path: String = "-") throws {
     try writeOutput(detectionJSON(value) + Data("\n".utf8), to: path)
 }
 
-/// Writes `data` to `path` atomically (temp file + rename), or to stdout for `-`.
+/// Writes `data` to `path` atomically (temp file + rename, the temp removed on failure), or to
+/// stdout for `-`.
 func writeOutput(_ data: Data, to path: String) throws {
     if path == "-" {
         FileHandle.standardOutput.write(data)
         return
     }
-    do {
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw CLIPError("\(path): cannot write (\(error.localizedDescription))")
-    }
+    try AtomicFile.replace(path, with: data)
 }

@@ -129,6 +129,9 @@ public final class AnnotatedVideoRun {
             return shouldContinue()
         }
         try writer?.close()
+        if let writer, let videoTemporary, let video {
+            try Self.checkReadable(videoTemporary, final: video, framesWritten: writer.framesWritten)
+        }
         try lines.close()
         var outputs: [String] = []
         for case let (temporary?, final?) in [(videoTemporary, video), (jsonLinesTemporary, lines.path)] {
@@ -139,6 +142,21 @@ public final class AnnotatedVideoRun {
         }
         committed = true
         return Report(summary: summary, fps: fps, lastFrame: lastFrame, outputs: outputs)
+    }
+
+    /// OpenCV's writer reports no failed write (full disk, quota), so the finished file is read
+    /// back before it may replace `final`: it must open and hold at least the frames written.
+    static func checkReadable(_ temporary: String, final: String, framesWritten: Int) throws {
+        guard framesWritten > 0 else { return }
+        let reader: VideoReader
+        do {
+            reader = try VideoReader(path: temporary)
+        } catch {
+            throw DetectionError("\(final): the finished video cannot be read back (disk full or a write error?), so it was not kept")
+        }
+        if let count = reader.info.frameCount, count < framesWritten {
+            throw DetectionError("\(final): the finished video holds \(count) of \(framesWritten) frames (disk full or a write error?), so it was not kept")
+        }
     }
 
     /// `DIR/.STEM.partial-PID.EXT` beside `path`.

@@ -30,10 +30,29 @@ final class JSONLinesSink {
     }
 
     func write(_ record: VideoFrameDetections) throws {
-        try handle?.write(contentsOf: try record.jsonLine())
+        let line = try record.jsonLine()
+        do {
+            try handle?.write(contentsOf: line)
+        } catch {
+            throw DetectionError("\(path ?? "JSON lines output"): cannot write (\(Self.reason(error)))")
+        }
+    }
+
+    /// The system's words for a write failure ("No space left on device"), on one line.
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError) ?? (ns.domain == NSPOSIXErrorDomain ? ns : nil) {
+            return String(cString: strerror(Int32(posix.code)))
+        }
+        return ns.localizedDescription.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
     func close() throws {
-        if owned { try handle?.close() }
+        guard owned else { return }
+        do {
+            try handle?.close()
+        } catch {
+            throw DetectionError("\(path ?? "JSON lines output"): cannot write (\(Self.reason(error)))")
+        }
     }
 }
