@@ -1,4 +1,4 @@
-extension String {
+public extension String {
     /// The text an OpenCV shim call left in its NUL-terminated message buffer (invalid UTF-8
     /// repaired).
     init(shimMessage buffer: [CChar]) {

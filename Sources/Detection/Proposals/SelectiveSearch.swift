@@ -1,5 +1,6 @@
 import CLIP
 import COpenCV
+import Imaging
 
 /// OpenCV contrib's selective search (`ximgproc::segmentation`), boxes only.
 ///
@@ -47,7 +48,7 @@ public enum SelectiveSearch {
         }
         defer { cd_rects_free(rects) }
         guard status == CD_OK else {
-            let detail = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = String(shimMessage: message)
             throw DetectionError("selective search failed on a \(image.width)x\(image.height) image: \(detail)")
         }
         guard let rects, count > 0 else { return [] }

@@ -31,7 +31,7 @@ public enum GrabCut {
             }
         }
         guard status == CD_OK else {
-            let detail = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = String(shimMessage: message)
             throw DetectionError("GrabCut failed on a \(image.width)x\(image.height) image: \(detail)")
         }
         return ForegroundMask(width: image.width, height: image.height, bits: mask)
