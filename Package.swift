@@ -74,7 +74,7 @@ let package = Package(
         // Helpers every test target shares: temporary folders, fixture paths, error assertions.
         .target(name: "TestSupport", dependencies: ["CLIP"], path: "Tests/TestSupport"),
         // One entry per fuzz target (README "Fuzzing"; libFuzzer package in Tests/Fuzz); FuzzCorpusTests replays the corpora.
-        .target(name: "FuzzEntries", dependencies: ["CLIP", "Imaging", "Detection", "Evaluation", "ModelHub"], path: "Tests/Fuzz/Entries"),
+        .target(name: "FuzzEntries", dependencies: ["CLIP", "Imaging", "Detection", "Evaluation", "ModelHub", "Search"], path: "Tests/Fuzz/Entries"),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzEntries"], path: "Tests/Fuzz/CorpusTests"),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CLIP", "TestSupport"], resources: [.copy("Fixtures")]),

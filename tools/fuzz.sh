@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch=.build-fuzz
 work=${FUZZ_WORK:-$scratch/corpus}
-targets=(safetensors config bpe wordpiece image-header image-decode coco hub-response)
+targets=(safetensors config bpe wordpiece image-header image-decode coco hub-response hub-discussions parquet)
 
 build() {
     # SwiftPM passes the two sanitizers to swiftc as separate -sanitize= flags in no fixed

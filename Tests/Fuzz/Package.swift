@@ -5,7 +5,7 @@ import PackageDescription
 // libFuzzer executables, one per fuzz target, over the root package's `FuzzEntries`. Built only
 // with `swift build --sanitize=fuzzer --sanitize=address` (libFuzzer supplies `main`), by
 // `tools/fuzz.sh`; the root package's build and tests never see this package.
-let targets = ["safetensors", "config", "bpe", "wordpiece", "image-header", "image-decode", "coco", "hub-response"]
+let targets = ["safetensors", "config", "bpe", "wordpiece", "image-header", "image-decode", "coco", "hub-response", "hub-discussions", "parquet"]
 
 let package = Package(
     name: "clipdetect-fuzz",

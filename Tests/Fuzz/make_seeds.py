@@ -129,4 +129,19 @@ write(d, "revision", "org/model@nope 0\n404\nX-Error-Code: RevisionNotFound\n")
 write(d, "resume", "org/model 100\n206\nContent-Range: bytes 100-199/200\n")
 write(d, "range_bad", "org/model 100\n416\n")
 write(d, "server_error", "org/model 0\n500 http://127.0.0.1:8080/x\nX-Error-Message: oops\n")
+d = corpus("hub-discussions")
+def discussion(num, title, pr, status):
+    return {"num": num, "author": {"name": "SFconvertbot", "type": "user"}, "repo": {"name": "google/owlvit-base-patch32", "type": "model"},
+            "title": title, "status": status, "createdAt": "2024-01-05T10:00:00.000Z", "isPullRequest": pr, "numComments": 1, "pinned": False}
+write(d, "page", json.dumps({"discussions": [discussion(9, "Adding `safetensors` variant of this model", True, "open"),
+                                            discussion(8, "Adding `safetensors` variant of this model", True, "closed"),
+                                            discussion(7, "safetensors please", False, "open"),
+                                            discussion(1, "Add model card", True, "merged")], "count": 12, "start": 0, "numClosedDiscussions": 2}))
+write(d, "last_page", json.dumps({"discussions": [discussion(2, "Upload model.safetensors", True, "draft")], "count": 51, "start": 50}))
+write(d, "empty", '{"discussions":[],"count":0,"start":0}')
+write(d, "no_optionals", '{"discussions":[{"num":3}]}')
+
+d = corpus("parquet")
+for f in sorted((ROOT / "tools/ray/fixtures").glob("*.parquet")):
+    write(d, f.name, f.read_bytes())
 print("seeds written", file=sys.stderr)

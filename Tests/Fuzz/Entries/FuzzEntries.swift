@@ -4,6 +4,7 @@ import Evaluation
 import Foundation
 import Imaging
 import ModelHub
+import Search
 
 /// The bodies of the fuzz targets (see `FuzzTarget`).
 enum FuzzEntries {
@@ -215,5 +216,39 @@ enum FuzzEntries {
             }
         }
         _ = try? HubAnswers.downloadStart(answer, offset: max(0, offset), label: "\(id.repo)/config.json")
+    }
+
+    // MARK: - hub discussions listing
+
+    /// One page of the hub's discussions listing (the safetensors pull-request hint): parsed or
+    /// rejected, and what it names is a usable pull-request number.
+    static func hubDiscussions(_ data: Data) {
+        guard let page = try? ConversionPullRequests.parse(discussionsPage: data) else { return }
+        precondition(page.candidates.allSatisfy { $0 > 0 }, "a candidate that is not a pull-request number")
+    }
+
+    // MARK: - Parquet shards
+
+    /// A Parquet file as the Ray driver's shards are read (`ImageIndex.importShards`): decoded
+    /// or rejected with one line; when decoded every column holds one value per row (the import
+    /// indexes them by row) of the column's type.
+    static func parquet(_ data: Data) {
+        do {
+            let table = try ParquetFile(bytes: Array(data))
+            for column in table.columns {
+                precondition(column.values.count == table.rowCount, "column \(column.name): \(column.values.count) values for \(table.rowCount) rows")
+                precondition(column.optional || !column.values.contains { $0 == nil }, "null in required column \(column.name)")
+                for value in column.values {
+                    switch (value, column.type) {
+                    case (nil, _), (.int32?, .int32), (.int64?, .int64), (.float?, .float), (.double?, .double), (.bytes?, .byteArray): break
+                    default: preconditionFailure("column \(column.name) of \(column.type) holds \(String(describing: value))")
+                    }
+                }
+            }
+        } catch let error as ParquetError {
+            precondition(!error.message.contains("\n"), "error of more than one line")
+        } catch {
+            preconditionFailure("not a ParquetError: \(error)")
+        }
     }
 }

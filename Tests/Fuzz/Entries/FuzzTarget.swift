@@ -25,6 +25,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case imageDecode = "image-decode"
     case coco
     case hubResponse = "hub-response"
+    case hubDiscussions = "hub-discussions"
+    case parquet
 
     /// Runs one input.
     public func run(_ data: Data, scratch: URL) {
@@ -37,6 +39,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .imageDecode: FuzzEntries.imageDecode(data)
         case .coco: FuzzEntries.coco(data, scratch: scratch)
         case .hubResponse: FuzzEntries.hubResponse(data)
+        case .hubDiscussions: FuzzEntries.hubDiscussions(data)
+        case .parquet: FuzzEntries.parquet(data)
         }
     }
 
