@@ -52,8 +52,9 @@ public enum ConversionPullRequests {
             ($0.isPullRequest ?? false) && ($0.status ?? "open") == "open"
                 && ($0.title ?? "").lowercased().contains("safetensors") && $0.num > 0
         }.map(\.num)
-        let seen = (page.start ?? 0) + page.discussions.count
-        let hasMore = !page.discussions.isEmpty && seen < (page.count ?? 0)
+        // The numbers come from the server: a sum past Int.max means no further page.
+        let (seen, overflow) = (page.start ?? 0).addingReportingOverflow(page.discussions.count)
+        let hasMore = !page.discussions.isEmpty && !overflow && seen < (page.count ?? 0)
         return Page(candidates: candidates, hasMore: hasMore)
     }
 

@@ -144,4 +144,24 @@ write(d, "no_optionals", '{"discussions":[{"num":3}]}')
 d = corpus("parquet")
 for f in sorted((ROOT / "tools/ray/fixtures").glob("*.parquet")):
     write(d, f.name, f.read_bytes())
+
+
+def varint(n):
+    out = b""
+    while True:
+        out += bytes([(n & 0x7F) | (0x80 if n > 0x7F else 0)])
+        n >>= 7
+        if not n:
+            return out
+
+
+# Regression (found while writing the target): the shard with 2^40 rows in the footer, its row
+# group and every chunk (each a Thrift i64 field header 0x16 + zigzag varint 8) made the
+# reader reserve 2^40 values before reading any page.
+shard = (ROOT / "tools/ray/fixtures/index_shard.parquet").read_bytes()
+footer_length = struct.unpack("<I", shard[-8:-4])[0]
+footer = shard[-8 - footer_length:-8].replace(b"\x16\x08", b"\x16" + varint((1 << 40) << 1))
+regressions = FUZZ / "Targets/parquet/regressions"
+regressions.mkdir(exist_ok=True)
+write(regressions, "rows_2p40.parquet", shard[:-8 - footer_length] + footer + struct.pack("<I", len(footer)) + b"PAR1")
 print("seeds written", file=sys.stderr)

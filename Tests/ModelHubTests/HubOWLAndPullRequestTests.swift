@@ -92,6 +92,9 @@ final class HubOWLAndPullRequestTests: HubTestCase {
         """#.utf8))
         XCTAssertEqual(page, .init(candidates: [9, 6], hasMore: true))
         XCTAssertEqual(try ConversionPullRequests.parse(discussionsPage: Data(#"{"discussions": [], "count": 3, "start": 50}"#.utf8)).hasMore, false)
+        // A hostile start + page size past Int.max (trapped before): no further page.
+        let huge = #"{"discussions": [{"num": 1}], "count": 9223372036854775807, "start": 9223372036854775807}"#
+        XCTAssertEqual(try ConversionPullRequests.parse(discussionsPage: Data(huge.utf8)).hasMore, false)
         for bad in ["", "[]", #"{"discussions": [{"title": "x"}]}"#, "\u{0}\u{1}"] {
             XCTAssertThrowsError(try ConversionPullRequests.parse(discussionsPage: Data(bad.utf8))) { error in
                 XCTAssertEqual((error as? HubError)?.kind, .badResponse, bad)

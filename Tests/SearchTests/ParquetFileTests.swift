@@ -59,6 +59,13 @@ final class ParquetFileTests: XCTestCase {
         assertRejects(try Self.bytes("unsupported_nested.parquet"), mentioning: "nested")
     }
 
+    /// index_shard.parquet with 2^40 rows in the footer, its row group and every chunk (the
+    /// parquet fuzz target's regression input): refused before anything is allocated.
+    func testAFooterClaimingMoreRowsThanTheFileCanHoldIsRefused() throws {
+        let hostile = Array(try Data(contentsOf: TestFixtures.packageRoot.appendingPathComponent("Tests/Fuzz/Targets/parquet/regressions/rows_2p40.parquet")))
+        assertRejects(hostile, mentioning: "footer claims 1099511627776 rows of 7 columns")
+    }
+
     func testMalformedBytesAreOneLineErrors() throws {
         let good = try Self.bytes("index_shard.parquet")
         assertRejects([], mentioning: "too short")

@@ -36,6 +36,11 @@ struct ParquetMetadata {
     /// Per row group: its row count and one chunk per column, in schema order.
     var rowGroups: [(rows: Int, chunks: [Chunk])]
 
+    /// The most values (rows × columns) read per byte of data. A shard of the Ray driver holds
+    /// a path of at least 4 bytes per row, so it stays far below.
+    static let maxValuesPerByte = 8
+
+    /// - Parameter fileSize: bytes before the footer (where the pages lie).
     init(_ meta: [Int16: ThriftValue], fileSize: Int) throws {
         guard case .list(let schema)? = meta[2], schema.count >= 2 else { throw ParquetError("footer has no schema columns") }
         guard case .structure(let root) = schema[0], case .int(let children)? = root[5], children == Int64(schema.count - 1) else {
@@ -54,6 +59,12 @@ struct ParquetMetadata {
         }
         self.columns = columns
         rowCount = try Self.count(meta[3], "num_rows")
+        // Every value costs at least one bit of the file, except nulls in a run-length run: a
+        // footer claiming more is corrupt or hostile, and would make the reader allocate
+        // without bound before it reached the data.
+        guard rowCount <= Self.maxValuesPerByte * fileSize / columns.count else {
+            throw ParquetError("footer claims \(rowCount) rows of \(columns.count) columns in \(fileSize) bytes of data (more than \(Self.maxValuesPerByte) values per byte; corrupt?)")
+        }
         guard case .list(let groups)? = meta[4] else { throw ParquetError("footer has no row groups list") }
         if meta[8] != nil { throw ParquetError("unsupported: encrypted file") }
         var total = 0
@@ -63,6 +74,7 @@ struct ParquetMetadata {
                 throw ParquetError("row group does not have one chunk per column")
             }
             let rows = try Self.count(g[3], "row group num_rows")
+            guard rows <= rowCount - total else { throw ParquetError("row groups hold more rows than the footer's \(rowCount)") }
             total += rows
             let parsed = try zip(chunks, columns).map { chunk, column -> Chunk in
                 guard case .structure(let c) = chunk else { throw ParquetError("column chunk is not a struct") }
