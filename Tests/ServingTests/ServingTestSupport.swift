@@ -31,7 +31,7 @@ final class RunningServer: @unchecked Sendable {
         config.port = 0
         config.handlesSignals = false
         config.workers = 2
-        config.shutdownTimeout = .seconds(20)
+        config.shutdownTimeout = .seconds(20 * TestFixtures.timeScale)
         configure(&config)
         let server = try DetectionServer(configuration: config, load: load)
         self.server = server
@@ -94,7 +94,7 @@ final class RunningServer: @unchecked Sendable {
         var request = URLRequest(url: URL(string: url + path)!)
         request.httpMethod = method
         request.httpBody = body
-        request.timeoutInterval = 60
+        request.timeoutInterval = 60 * TestFixtures.timeScale
         for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
         return try await withCheckedThrowingContinuation { c in
             URLSession.shared.dataTask(with: request) { data, response, error in

@@ -25,6 +25,17 @@ public enum TestFixtures {
         clipFixtures.appendingPathComponent("models/\(name)")
     }
 
+    /// How much longer than usual the tests' own deadlines (client timeouts, the test server's
+    /// shutdown grace period) may be: `CLIPDETECT_TEST_TIME_SCALE` (default 1). Sanitizer runs
+    /// set it (TSan makes a detection ~20× slower); a hung test then still fails, later.
+    public static let timeScale: Double = {
+        guard let text = ProcessInfo.processInfo.environment["CLIPDETECT_TEST_TIME_SCALE"] else { return 1 }
+        guard let value = Double(text), value >= 1, value.isFinite else {
+            fatalError("CLIPDETECT_TEST_TIME_SCALE must be a number >= 1, not \"\(text)\"")
+        }
+        return value
+    }()
+
     /// Loads a committed fixture model with its warnings silenced.
     public static func clipModel(_ name: String = "tiny-gelu-f16") throws -> CLIPModel {
         let model = try CLIPModel(folder: clipModelFolder(name))
