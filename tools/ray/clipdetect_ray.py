@@ -5,6 +5,7 @@
         [--model M] [--address ADDR] [--workers N] [any clipdetect detect flag]
     python3 tools/ray/clipdetect_ray.py index INPUT... --output OUTDIR [--model M] ...
     clipdetect index --import OUTDIR --index photos.sqlite     # then search as usual
+    clipdetect search "a cat" --index OUTDIR                    # or search the shards directly
 
 INPUT: image or video files, folders (recursive, hidden names skipped), or .txt files listing
 one path per line (relative paths from the working directory; blank lines and # comments

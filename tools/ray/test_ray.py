@@ -6,7 +6,8 @@ process is killed mid-run, then the driver itself; the rerun completes the outpu
 must equal single-machine `clipdetect --json` output for its image, each image exactly one row.
 index: one Ray Data pool actor is killed mid-run (Ray Data restarts it and retries its shard)
 and the driver completes; a rerun writes nothing; then `clipdetect index --import` and
-`clipdetect search` must give the same results as an index built locally with `clipdetect index`.
+`clipdetect search` (also with --index OUTDIR, reading the shards directly) must give the same
+results as an index built locally with `clipdetect index`.
 
 Run by tools/ray/test.sh (which makes the venv); exits non-zero on the first failure.
 """
@@ -202,12 +203,14 @@ def test_index(tmp, address):
     def search(db, *query):
         return json.loads(clipdetect("search", *query, "--index", db, "--top", "20", "--json"))
     worst = 0.0
-    for query in (["red star"], ["a blue circle and a green triangle"], ["--image", SCENES[3]]):
-        a, b = search(local, *query), search(cluster, *query)
-        check([h["path"] for h in a] == [h["path"] for h in b], f"search {query}: order differs\n{a}\n{b}")
+    # The imported index, and (one query) search reading the Parquet shards directly.
+    for query, index in ((["red star"], cluster), (["a blue circle and a green triangle"], cluster),
+                         (["--image", SCENES[3]], cluster), (["red star"], outdir)):
+        a, b = search(local, *query), search(index, *query)
+        check([h["path"] for h in a] == [h["path"] for h in b], f"search {query} in {index}: order differs\n{a}\n{b}")
         worst = max([worst] + [abs(x["score"] - y["score"]) for x, y in zip(a, b)])
     check(worst <= 1e-5, f"search scores differ by {worst}")
-    print(f"index: 21 rows imported; search equals the local index (largest score difference {worst:.2e})", file=sys.stderr)
+    print(f"index: 21 rows imported; search (imported, and over the shards directly) equals the local index (largest score difference {worst:.2e})", file=sys.stderr)
 
 
 def main():
