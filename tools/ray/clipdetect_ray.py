@@ -32,6 +32,23 @@ How it runs (the design, and why):
   retried; the driver drops rows it already has. Files that fail are rows with `error` set,
   never a failed job.
 
+Measured choices (`tools/ray/bench_ray_data.py`: local Ray, 2 CPUs, 20 shapes-bench scenes in
+2-file shards, 2 actors × 1 CPU; seconds from the dataset's creation to its last row, actor
+start and model load included; 2026-11-29 13:44 UTC, shared 2-core machine at load 6–8, so only
+differences of several seconds mean anything):
+| Ray Data setting                                                    | clipdetect | sleep 0.5 s/file |
+|---------------------------------------------------------------------|------------|------------------|
+| one row and block per shard, batch_size=1, fixed pool of 2          | 16.0 s     | 8.6 s            |
+| same, max_tasks_in_flight_per_actor=1 (used: no shard waits behind  | 15.8 s     | 9.3 s            |
+|   another on a busy actor while one is idle)                        |            |                  |
+| + a CPU task stage before the pool (do the pool's CPUs starve it?)  | 15.7 s     | 9.0 s            |
+| autoscaling pool (1, 2) instead of a fixed 2                        | 17.1 s     | 9.5 s            |
+| one row per file, Ray Data's default blocks and batch size          | 14.4 s     | 9.1 s            |
+None of them is the 10× slowdown an earlier Ray Data attempt saw; its Ray logs show 31–93 s per
+actor constructor and ~100 s per 2-file task, i.e. time inside the actors on a then overloaded
+machine, not Ray Data scheduling. The end-to-end test took 81 s with the plain-actor driver
+and 88 s with this one, back to back at load ~11.5.
+
 Parquet (pyarrow; uncompressed, PLAIN, no dictionary, data pages v1 — the subset
 `clipdetect index --import` reads without a Parquet library):
 - detect: one row per image or detected video frame: path, frame, timestamp (null for images),
