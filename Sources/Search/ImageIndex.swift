@@ -74,6 +74,23 @@ public final class ImageIndex {
         }
     }
 
+    /// An empty index in memory (nothing touches the disk), e.g. to hold imported shards for
+    /// one search; `name` stands in for the path in messages.
+    ///
+    /// ```swift
+    /// let index = try ImageIndex(inMemoryNamed: "cluster-out")
+    /// _ = try index.importShards(folder: "cluster-out")
+    /// ```
+    public init(inMemoryNamed name: String) throws {
+        path = name
+        do {
+            database = try DatabaseQueue()
+            try Self.checkOrMigrate(database, readOnly: false, isNew: true)
+        } catch {
+            throw SearchError("\(name): cannot set up an index in memory (\(error))")
+        }
+    }
+
     private static func checkOrMigrate(_ db: DatabaseQueue, readOnly: Bool, isNew: Bool) throws {
         let tables = try db.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")

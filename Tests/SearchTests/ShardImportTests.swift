@@ -49,4 +49,13 @@ final class ShardImportTests: XCTestCase {
         let index = try ImageIndex(path: empty.deletingLastPathComponent().appendingPathComponent("i.sqlite").path, mode: .create)
         XCTAssertThrowsError(try index.importShards(folder: empty.path)) { XCTAssertTrue("\($0)".contains("no .parquet shards"), "\($0)") }
     }
+
+    func testInMemoryIndexHoldsTheShardsAndWritesNoFile() throws {
+        let folder = try shardFolder(["index_shard.parquet": "shard-00000.parquet"])
+        let index = try ImageIndex(inMemoryNamed: folder.path)
+        let report = try index.importShards(folder: folder.path)
+        XCTAssertEqual([report.shards, report.imported, report.failed], [1, 2, 1])
+        XCTAssertEqual(try index.embeddings(modelID: Self.modelID).paths, ["/photos/a.png", "/photos/b.jpg"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["shard-00000.parquet"], "nothing written beside the shards")
+    }
 }

@@ -5,27 +5,49 @@
         [--model M] [--address ADDR] [--workers N] [any clipdetect detect flag]
     python3 tools/ray/clipdetect_ray.py index INPUT... --output OUTDIR [--model M] ...
     clipdetect index --import OUTDIR --index photos.sqlite     # then search as usual
+    clipdetect search "a cat" --index OUTDIR                    # or search the shards directly
 
 INPUT: image or video files, folders (recursive, hidden names skipped), or .txt files listing
 one path per line (relative paths from the working directory; blank lines and # comments
 skipped). Paths are made absolute: every node must see them under the same path.
 
 How it runs (the design, and why):
-- Each Ray actor keeps one `clipdetect worker` process (model and class embeddings loaded once
-  per worker) and feeds it JSON-line requests; the worker answers with the CLI's own `--json`
-  elements (detect) or index rows (embed), so the cluster output equals a local run.
 - The sorted, de-duplicated path list is cut into shards of --shard-size files; shard K always
   holds the same files (OUTDIR/_manifest.json records the inputs and flags, and a rerun with
-  other inputs or flags into the same OUTDIR is refused). Each finished shard is written by the
-  driver as OUTDIR/shard-KKKKK.parquet through a hidden temporary file and a rename, so a shard
-  file is complete or absent. A rerun skips shards already written: killing a worker, an actor
-  or the driver loses at most the shards in flight and never duplicates a row.
+  other inputs or flags into the same OUTDIR is refused).
+- Ray Data shards the work: a dataset with one row (and block) per shard still to write goes
+  through `map_batches` on an actor pool of --workers actors (`ActorPoolStrategy`, one shard per
+  call). Each actor keeps one `clipdetect worker` process (model and class embeddings loaded
+  once per worker) and feeds it JSON-line requests; the worker answers with the CLI's own
+  `--json` elements (detect) or index rows (embed), so the cluster output equals a local run.
+  The actor yields one row per file, so the driver counts progress per file.
+- The driver collects the rows per shard and writes each complete shard as
+  OUTDIR/shard-KKKKK.parquet through a hidden temporary file and a rename, so a shard file is
+  complete or absent (Ray Data's own writers name files per run and write them from the
+  workers, which gives neither fixed shard ids nor resumability). A rerun skips shards already
+  written: killing a worker, an actor or the driver loses at most the shards in flight and
+  never duplicates a row.
 - A worker process that dies is restarted and the file retried once; a file that kills it twice
-  becomes an error row. An actor that dies (node lost) is replaced and its shard resubmitted.
-  Files that fail are rows with `error` set, never a failed job.
-- Plain Ray actors rather than Ray Data: resumability needs deterministic shard ids and one
-  atomic file per shard, which Ray Data's streaming writers do not give; and `pip install ray`
-  without the [data] extra keeps the CI venv small.
+  becomes an error row. An actor that dies (node lost) is restarted by Ray Data and its shard
+  retried; the driver drops rows it already has. Files that fail are rows with `error` set,
+  never a failed job.
+
+Measured choices (`tools/ray/bench_ray_data.py`: local Ray, 2 CPUs, 20 shapes-bench scenes in
+2-file shards, 2 actors × 1 CPU; seconds from the dataset's creation to its last row, actor
+start and model load included; 2026-11-29 13:44 UTC, shared 2-core machine at load 6–8, so only
+differences of several seconds mean anything):
+| Ray Data setting                                                    | clipdetect | sleep 0.5 s/file |
+|---------------------------------------------------------------------|------------|------------------|
+| one row and block per shard, batch_size=1, fixed pool of 2          | 16.0 s     | 8.6 s            |
+| same, max_tasks_in_flight_per_actor=1 (used: no shard waits behind  | 15.8 s     | 9.3 s            |
+|   another on a busy actor while one is idle)                        |            |                  |
+| + a CPU task stage before the pool (do the pool's CPUs starve it?)  | 15.7 s     | 9.0 s            |
+| autoscaling pool (1, 2) instead of a fixed 2                        | 17.1 s     | 9.5 s            |
+| one row per file, Ray Data's default blocks and batch size          | 14.4 s     | 9.1 s            |
+None of them is the 10× slowdown an earlier Ray Data attempt saw; its Ray logs show 31–93 s per
+actor constructor and ~100 s per 2-file task, i.e. time inside the actors on a then overloaded
+machine, not Ray Data scheduling. The end-to-end test took 81 s with the plain-actor driver
+and 88 s with this one, back to back at load ~11.5.
 
 Parquet (pyarrow; uncompressed, PLAIN, no dictionary, data pages v1 — the subset
 `clipdetect index --import` reads without a Parquet library):
@@ -199,27 +221,43 @@ class WorkerProcess:
         self.process = None
         return {"_died": status}
 
-    def run(self, op, paths):
-        replies = []
-        for path in paths:
-            request = {"op": op, "path": path}
-            reply = self.ask(request)
+    def answer(self, op, path):
+        """The reply for one file; a file that kills the process twice becomes an error reply."""
+        request = {"op": op, "path": path}
+        reply = self.ask(request)
+        if "_died" in reply:
+            reply = self.ask(request)  # once more on a fresh process
             if "_died" in reply:
-                reply = self.ask(request)  # once more on a fresh process
-                if "_died" in reply:
-                    reply = {"path": path, "error": f"the clipdetect worker process died on this file twice (exit status {reply['_died']})"}
-            replies.append((path, reply))
-        return replies
-
-    def pid(self):
-        if self.process is None or self.process.poll() is not None:
-            self.start()
-        return self.process.pid
+                reply = {"path": path, "error": f"the clipdetect worker process died on this file twice (exit status {reply['_died']})"}
+        return reply
 
     def close(self):
         if self.process is not None and self.process.poll() is None:
             self.process.stdin.close()
             self.process.wait()
+
+
+class ShardMapper:
+    """The Ray Data `map_batches` callable: one instance per pool actor, holding one
+    `clipdetect worker` process for the actor's lifetime. Takes a batch of shard rows
+    (shard id, paths) and yields one single-row table per file (shard, path, JSON reply), so the
+    driver sees every file as it finishes (the driver sets the target block size to one byte:
+    each yielded table is its own block)."""
+
+    def __init__(self, command, env, op):
+        self.op = op
+        self.worker = WorkerProcess(command, env)
+        self.worker.start()
+
+    def __call__(self, batch):
+        import pyarrow as pa
+        for shard in batch.to_pylist():
+            for path in shard["paths"]:
+                reply = json.dumps(self.worker.answer(self.op, path))
+                yield pa.table({"shard": [shard["shard"]], "path": [path], "reply": [reply]})
+
+    def __del__(self):
+        self.worker.close()
 
 
 def worker_command(binary, model, passthrough):
@@ -324,52 +362,48 @@ def main(argv=None):
     check_worker_setup(command, env)
 
     import ray
+    import ray.data
     if args.address:
         ray.init(address=args.address, log_to_driver=True)
     else:
         ray.init(include_dashboard=False, log_to_driver=True)
     cpus = ray.cluster_resources().get("CPU", 1)
     count = min(args.workers or max(1, int(cpus // args.cpus_per_worker)), len(todo))
-    Actor = ray.remote(num_cpus=args.cpus_per_worker)(WorkerProcess)
-    actors = [Actor.remote(command, env) for _ in range(count)]
-    queue = list(todo)
-    progress = Progress(len(paths), len(paths) - sum(len(shards[i]) for i in todo))
-    print(f"{count} workers on Ray ({cpus:g} CPUs); start-up {time.monotonic() - start:.1f} s", file=sys.stderr, flush=True)
-    running = {}  # ObjectRef → (shard, actor)
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False  # the driver prints its own progress line
+    context.print_on_execution_start = False
+    context.target_max_block_size = 1  # every file's row its own block: per-file progress
     request_op = "detect" if args.op == "detect" else "embed"
-    failed = 0
-
-    def submit(actor):
-        if queue:
-            shard = queue.pop(0)
-            running[actor.run.remote(request_op, shards[shard])] = (shard, actor)
-
-    for actor in actors:
-        submit(actor)
-    while running:
-        ready, _ = ray.wait(list(running), num_returns=1, timeout=5)
-        if not ready:
-            progress.add(0, force=True)
+    # One input row (and block) per shard still to do; each map call gets one shard.
+    dataset = ray.data.from_items([{"shard": k, "paths": shards[k]} for k in todo], override_num_blocks=len(todo))
+    dataset = dataset.map_batches(
+        ShardMapper, fn_constructor_args=(command, env, request_op), batch_size=1, batch_format="pyarrow",
+        compute=ray.data.ActorPoolStrategy(size=count, max_tasks_in_flight_per_actor=1), num_cpus=args.cpus_per_worker)
+    progress = Progress(len(paths), len(paths) - sum(len(shards[i]) for i in todo))
+    print(f"{count} workers on Ray Data ({cpus:g} CPUs); start-up {time.monotonic() - start:.1f} s", file=sys.stderr, flush=True)
+    pending, written = {}, set()  # shard → {path: reply} until the shard is complete; shards written
+    failed = repeated = 0
+    for row in dataset.iter_rows():
+        shard, path = row["shard"], row["path"]
+        replies = pending.setdefault(shard, {}) if shard not in written else {path: None}
+        if path in replies:  # a task retried after its actor was lost yields its files again
+            repeated += 1
             continue
-        ref = ready[0]
-        shard, actor = running.pop(ref)
-        try:
-            replies = ray.get(ref)
-        except ray.exceptions.RayActorError:
-            print(f"warning: worker lost during shard {shard}; resubmitting it to a new worker", file=sys.stderr, flush=True)
-            queue.insert(0, shard)
-            actors.remove(actor)
-            actor = Actor.remote(command, env)
-            actors.append(actor)
-        else:
-            write_shard(args.output, shard, args.op, replies)
-            failed += sum(1 for _, reply in replies if "error" in reply or (reply.get("record") or {}).get("error"))
-            progress.add(len(shards[shard]))
-        submit(actor)
-    ray.get([actor.close.remote() for actor in actors])
+        reply = json.loads(row["reply"])
+        replies[path] = reply
+        failed += 1 if "error" in reply or (reply.get("record") or {}).get("error") else 0
+        progress.add(1)
+        if len(replies) == len(shards[shard]):
+            write_shard(args.output, shard, args.op, [(p, replies[p]) for p in shards[shard]])
+            del pending[shard]
+            written.add(shard)
+    if pending:
+        fail(f"shards {sorted(pending)} came back incomplete")
     seconds = time.monotonic() - progress.start
     done = progress.done - progress.started_with
     print(f"{done} files in {seconds:.1f} s ({done / max(seconds, 1e-9):.2f} files/s after start-up) → {args.output}", file=sys.stderr, flush=True)
+    if repeated:
+        print(f"{repeated} files answered again by retried tasks (lost actors); the repeats were dropped", file=sys.stderr, flush=True)
     if failed:
         print(f"warning: {failed} files failed (rows with an error in {args.output})", file=sys.stderr, flush=True)
     return 0

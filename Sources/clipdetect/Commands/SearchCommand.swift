@@ -23,7 +23,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Search with this image instead of a text.")
     var image: String?
 
-    @Option(help: "The index file built by `clipdetect index`.")
+    @Option(help: "The index file built by `clipdetect index`, or a folder of index shards written by tools/ray/clipdetect_ray.py index (read directly).")
     var index: String
 
     @Option(help: "Number of results.")
@@ -60,10 +60,17 @@ struct SearchCommand: ParsableCommand {
             } else {
                 sheetQuery = .text(query ?? "")
             }
-            guard FileManager.default.fileExists(atPath: index) else {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: index, isDirectory: &isFolder) else {
                 throw CLIPError("\(index): no such index; build it with clipdetect index DIR --index \(index)")
             }
-            let db = try ImageIndex(path: index, mode: .readOnly)
+            let db: ImageIndex
+            if isFolder.boolValue {  // a cluster run's Parquet shards, imported into memory
+                db = try ImageIndex(inMemoryNamed: index)
+                for s in try db.importShards(folder: index).skipped { printError("warning: not imported \(s)") }
+            } else {
+                db = try ImageIndex(path: index, mode: .readOnly)
+            }
             let (model, modelID) = try modelOptions.loadForSearch(db)
             let searcher = try ImageSearcher(index: db, model: model, modelID: modelID)
             let hits: [SearchHit]
