@@ -31,7 +31,9 @@ import ServiceLifecycle
 /// (`/healthz` and the API answer 503 until they are in); a model that fails to load stops
 /// the server and `run` throws its error. On SIGTERM/SIGINT (with `handlesSignals`) or
 /// `shutdown()`: new model requests get 503, the listener closes, in-flight requests finish
-/// (at most `shutdownTimeout`), then `run` returns.
+/// (at most `shutdownTimeout`; later ones are cancelled), then `run` returns — once no model
+/// pass runs any more (a pass cannot be interrupted, so one cancelled at the deadline still
+/// ends first). After `run` returns the process may exit safely.
 public final class DetectionServer: Sendable {
     public let configuration: ServerConfiguration
     let state: ServerState
@@ -75,13 +77,22 @@ public final class DetectionServer: Sendable {
         let group = ServiceGroup(configuration: groupConfig)
         control.started(group)
         defer { control.finished() }
+        let outcome: Result<Void, any Error>
         do {
             try await group.run()
+            outcome = .success(())
         } catch {
-            if let loadError = state.loadError { throw loadError }
-            throw error
+            outcome = .failure(error)
+        }
+        // A pass cannot be interrupted: one whose request was cancelled at the shutdown deadline
+        // still runs. Wait for it, so that a process exiting next does not free OpenBLAS's
+        // buffers under it (that crashed in sgemm during exit).
+        let pool = state.pool
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread { pool.waitUntilIdle(); done.resume() }.start()
         }
         if let loadError = state.loadError { throw loadError }
+        try outcome.get()
     }
 
     /// The port the server listens on (once it does; with port 0, the one the system picked).

@@ -127,6 +127,7 @@ final class WorkerPool: @unchecked Sendable {
             condition.lock()
             running -= 1
             notify()
+            condition.broadcast()  // for waitUntilIdle
             condition.unlock()
         }
     }
@@ -137,6 +138,21 @@ final class WorkerPool: @unchecked Sendable {
         stopping = true
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Blocks until no job is queued or running. After `beginShutdown` this is bounded by the
+    /// passes already running: queued jobs of requests answered meanwhile return at once.
+    func waitUntilIdle() {
+        condition.lock()
+        while running > 0 || !jobs.isEmpty { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Jobs running now.
+    var busyWorkers: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return running
     }
 
     /// Requests admitted and not finished.

@@ -28,6 +28,21 @@ final class ConcurrencyTests: XCTestCase {
         try await waitFor { s.server.inFlight == 0 }
     }
 
+    /// A pass still running when the shutdown deadline cancels its request: `run` returns only
+    /// after it ends (exiting under it crashed in OpenBLAS's exit-time clean-up).
+    func testRunReturnsOnlyAfterThePassCancelledAtTheDeadlineEnds() async throws {
+        let s = try await RunningServer(configure: { $0.workers = 1; $0.shutdownTimeout = .milliseconds(300) })
+        try await s.waitUntilReady()
+        s.server.state.pool.delayForTesting = 2
+        let request = Task { try? await s.post("/v1/detect?classes=\(query("red star"))", body: ServingFixtures.sceneBytes) }
+        try await waitFor { s.server.state.pool.busyWorkers == 1 }
+        let started = ContinuousClock.now
+        _ = await s.stop()
+        XCTAssertEqual(s.server.inFlight, 0, "run returned while the pass still ran")
+        XCTAssertGreaterThan(ContinuousClock.now - started, .seconds(1))
+        _ = await request.value
+    }
+
     func testGracefulShutdownFinishesRequestsInFlight() async throws {
         let s = try await RunningServer(configure: { $0.workers = 1; $0.maxQueue = 4 })
         try await s.waitUntilReady()

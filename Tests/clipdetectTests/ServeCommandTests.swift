@@ -27,7 +27,10 @@ final class ServeCommandTests: XCTestCase {
     }
 
     private func stopWithRequestsInFlight(signal signo: Int32) throws {
-        let server = try ServeProcess(["--model", "shapes-tiny", "--port", "0", "--workers", "1", "--max-queue", "8"])
+        // Both deadlines stretch under sanitizers (CLIPDETECT_TEST_TIME_SCALE).
+        let scale = TestFixtures.timeScale
+        let server = try ServeProcess(["--model", "shapes-tiny", "--port", "0", "--workers", "1", "--max-queue", "8",
+                                       "--shutdown-timeout", "\(30 * scale)", "--timeout", "\(60 * scale)"])
         defer { server.kill() }
         try server.waitUntilReady()
         let scene = try Data(contentsOf: CLI.packageRoot.appendingPathComponent("examples/scene.png"))
@@ -38,6 +41,7 @@ final class ServeCommandTests: XCTestCase {
             group.enter()
             var request = URLRequest(url: URL(string: "\(server.url)/v1/detect?classes=red%20star,blue%20circle")!)
             request.httpMethod = "POST"
+            request.timeoutInterval = 60 * scale
             request.httpBody = scene
             request.setValue("image/png", forHTTPHeaderField: "Content-Type")
             URLSession.shared.dataTask(with: request) { _, response, _ in
@@ -66,7 +70,7 @@ final class ServeCommandTests: XCTestCase {
         }
         XCTAssertTrue(queued, "requests never queued")
         kill(server.process.processIdentifier, signo)
-        XCTAssertEqual(group.wait(timeout: .now() + 60), .success)
+        XCTAssertEqual(group.wait(timeout: .now() + 60 * scale), .success)
         XCTAssertEqual(statuses.codes, [Int](repeating: 200, count: 6))
         server.process.waitUntilExit()
         XCTAssertEqual(server.process.terminationStatus, 0, server.stderr)

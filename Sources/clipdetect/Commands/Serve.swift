@@ -43,6 +43,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a request may take before it is answered 504.")
     var timeout: Double = 60
 
+    @Option(name: .customLong("shutdown-timeout"), help: "Seconds the requests in flight get after SIGTERM or Ctrl-C; later ones are cancelled (a model pass already running still ends).")
+    var shutdownTimeout: Double = 30
+
     @Option(name: .customLong("api-key"), help: "Require Authorization: Bearer KEY on the API and /metrics. (default: $CLIPDETECT_API_KEY)")
     var apiKey: String?
 
@@ -63,6 +66,9 @@ struct Serve: ParsableCommand {
         try ArgumentChecks.require("--max-body-mb", maxBodyMB, in: 1...4096)
         try ArgumentChecks.require("--max-pixels", maxPixels, atLeast: 1)
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout \(timeout) must be > 0 seconds") }
+        guard shutdownTimeout >= 0, shutdownTimeout <= 86_400 else {
+            throw ValidationError("--shutdown-timeout \(shutdownTimeout) must be between 0 and 86400 seconds")
+        }
         if let apiKey, apiKey.isEmpty { throw ValidationError("--api-key is empty") }
         if !ServerConfiguration.isLoopback(host), effectiveKey == nil {
             throw ValidationError("--host \(host) is not a loopback address: give --api-key KEY or set CLIPDETECT_API_KEY")
@@ -81,6 +87,7 @@ struct Serve: ParsableCommand {
         config.maxBodyBytes = maxBodyMB * 1024 * 1024
         config.maxPixels = maxPixels
         config.requestTimeout = .milliseconds(Int64(timeout * 1000))
+        config.shutdownTimeout = .milliseconds(Int64(shutdownTimeout * 1000))
         config.apiKey = effectiveKey
         let modelOptions = modelOptions, index = index
         let server = try DetectionServer(configuration: config) {
