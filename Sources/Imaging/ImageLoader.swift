@@ -55,6 +55,9 @@ public enum ImageLoader {
     private static func decode(bytes: UnsafeRawBufferPointer, name: String, maxPixels: Int) throws(ImagingError) -> RGBImage {
         let view = ByteView(bytes: bytes)
         let format = ImageFormat.sniff(view)
+        guard format != .unknown else {
+            throw ImagingError(.unsupportedFormat, file: name, reason: "not an image file, or in a format that cannot be decoded (read: \(ImageFormat.supported))")
+        }
         let info = try checkedInfo(view, format: format, name: name, maxPixels: maxPixels)
         let image = try NativeDecoder.decodeRGB(bytes, info: info, format: format, maxPixels: maxPixels, name: name)
         return orientation(of: info).apply(to: image)

@@ -37,6 +37,31 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
+    /// Found by image-decode: 128 bytes then `DICM` made OpenCV hand the bytes to GDCM, whose
+    /// failed assert() aborted the process. Bytes of no recognised signature are now refused
+    /// before any decoder runs; the Netpbm, Sun raster and JPEG 2000 signatures still reach OpenCV.
+    func testUnrecognisedBytesAreRefusedBeforeOpenCVSeesThem() throws {
+        var dicom = Data(repeating: 0, count: 128) + Data("DICM".utf8)
+        dicom += Data([0x02, 0x00, 0x00, 0x00, 0x55, 0x4C, 0x04, 0x00, 0xFF, 0xFF, 0xFF, 0xFF])
+        let found = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fuzz/Targets/image-decode/regressions/dicom_preamble").standardized)
+        for (data, name) in [(dicom, "scan.dcm"), (found, "found.bin"), (Data("hello".utf8), "hello.txt")] {
+            XCTAssertNil(try ImageLoader.header(data: data, name: name))
+            do {
+                _ = try ImageLoader.decode(data: data, name: name)
+                XCTFail("\(name) decoded")
+            } catch let error as ImagingError {
+                XCTAssertEqual(error.kind, .unsupportedFormat, "\(error)")
+                XCTAssertTrue(error.description.contains(name) && error.description.contains("JPEG 2000"), error.description)
+                XCTAssertFalse(error.description.contains("\n"), error.description)
+            }
+        }
+        // A PGM still decodes through OpenCV.
+        let pgm = Data("P5\n2 1\n255\n".utf8) + Data([0, 255])
+        let image = try ImageLoader.decode(data: pgm, name: "tiny.pgm")
+        XCTAssertEqual([image.width, image.height], [2, 1])
+    }
+
     func testHeaderReadsSizeAndOrientationOfASmallTIFF() throws {
         let header = try XCTUnwrap(ImageLoader.header(data: tiff(width: 7, height: 5), name: "small.tif"))
         XCTAssertEqual([header.format, "\(header.width)x\(header.height)", "\(header.orientation)"], ["TIFF", "7x5", "1"])

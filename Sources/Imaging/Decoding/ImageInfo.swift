@@ -27,7 +27,7 @@ struct ImageInfo {
         case .bmp: return try readBMP(view)
         case .webp: return try readWebP(view)
         case .tiff: return try readTIFF(view)
-        case .other: return nil
+        case .other, .unknown: return nil
         }
     }
 }

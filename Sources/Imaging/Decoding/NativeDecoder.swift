@@ -35,8 +35,8 @@ enum NativeDecoder {
                 throw ImagingError(.corrupt, file: name, reason: "truncated or corrupt JPEG (\(detail))")
             case .gif:
                 throw ImagingError(.unsupportedFormat, file: name, reason: "GIF images are not supported by this build of OpenCV; convert the file to PNG")
-            case .other:
-                throw ImagingError(.unsupportedFormat, file: name, reason: "not an image file, or in a format that cannot be decoded")
+            case .other, .unknown:
+                throw ImagingError(.unsupportedFormat, file: name, reason: "not an image file, or in a format that cannot be decoded (read: \(ImageFormat.supported))")
             default:
                 throw ImagingError(.corrupt, file: name, reason: "truncated or corrupt \(format.rawValue) image (\(detail))")
             }
