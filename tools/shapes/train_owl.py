@@ -34,7 +34,9 @@ object's, box = GIoU of its box with the object's):
 so the earlier recipe (1e-3 for both heads) spent its steps on a box head thrown to saturation.
 
 Input size (``--image-size``, default 128: a 16 x 16 patch grid). On the shared CPU a 224-px step
-(batch 8) took 9-10 s, so a 55-minute run got ~330 steps; what it learns was read off the patch
+(batch 8) took 9-10 s with 2 torch threads and 2.9 s with 1 (128 px: 0.7-0.9 s with 1 thread, 4.5 s
+with 2: on a machine loaded by other jobs the second thread only waits), so a 55-minute run at
+224 px with 2 threads got ~330 steps; what it learns was read off the patch
 holding each object's centre on 10 even benchmark scenes (55 objects; chance for the shape is 1/8):
 
 | run | steps | centre: class, colour, shape | centre box GIoU |
@@ -44,7 +46,7 @@ holding each object's centre on 10 even benchmark scenes (55 objects; chance for
 | 224 px, shapes-tiny's 6 x 6 position embeddings tiled | 87 | 0.09, 0.75, 0.11 | 0.45 |
 | 128 px, bicubic position embeddings (4 minutes) | 257 | 0.15, 0.84, 0.18 | 0.46 |
 
-Colour comes within a hundred steps; the shape is what takes steps, and 128 px buys ~5x more of
+Colour comes within a hundred steps; the shape is what takes steps, and 128 px buys ~3x more of
 them per minute than 224 px.
 
 Where it stands (seed 1, ``--minutes 38 --threads 1``, 2,965 steps): AP 0.055 / 0.058, AP50
