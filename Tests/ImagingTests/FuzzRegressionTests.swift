@@ -50,7 +50,7 @@ final class FuzzRegressionTests: XCTestCase {
             do {
                 _ = try ImageLoader.decode(data: data, name: name)
                 XCTFail("\(name) decoded")
-            } catch let error as ImagingError {
+            } catch {  // typed: ImagingError
                 XCTAssertEqual(error.kind, .unsupportedFormat, "\(error)")
                 XCTAssertTrue(error.description.contains(name) && error.description.contains("JPEG 2000"), error.description)
                 XCTAssertFalse(error.description.contains("\n"), error.description)
