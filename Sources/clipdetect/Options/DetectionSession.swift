@@ -20,17 +20,16 @@ struct DetectionSession {
     /// Loads the model of `modelOptions` (default shapes-tiny) and embeds the classes of `flags`
     /// once.
     init(modelOptions: ModelOptions, flags: DetectionFlags) throws {
-        let specs = try flags.classSpecs()
-        let loaded = try modelOptions.loadDetector(defaultModel: "shapes-tiny", flags: flags)
-        detector = loaded.detector
-        model = loaded.model
-        try detector.setClasses(specs)
-        classNames = specs.map(\.name)
+        let specs = try flags.classSpecs()  // bad class flags fail before the model loads
+        try self.init(model: modelOptions.loadForDetection(defaultModel: "shapes-tiny"), flags: flags, specs: specs)
     }
 
     /// A session over a model already loaded (`ModelOptions.loadForDetection`).
     init(model: DetectionModel, flags: DetectionFlags) throws {
-        let specs = try flags.classSpecs()
+        try self.init(model: model, flags: flags, specs: flags.classSpecs())
+    }
+
+    private init(model: DetectionModel, flags: DetectionFlags, specs: [ClassSpec]) throws {
         detector = try model.detector(options: try flags.detectorOptions(base: model.defaultOptions))
         try detector.setClasses(specs)
         self.model = model
