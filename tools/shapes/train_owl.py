@@ -1,6 +1,7 @@
 """Trains shapes-owl, an OWL-ViT detector on the synthetic shapes world, from shapes-tiny's CLIP weights.
 
-    python3 tools/shapes/train_owl.py --out models/shapes-owl --seed 1 --minutes 38 --threads 1
+    python3 tools/shapes/train_owl.py --out models/shapes-owl --seed 1   # the defaults below: 256 px,
+                                                                           # windows of 96 px, --distill 1, 60 min, 2 threads
 
 Architecture: transformers' ``OwlViTForObjectDetection`` with shapes-tiny's towers (ViT 4x128, patch
 8; text 3x128), the vision input grown from 48x48 to ``--image-size`` (position embeddings
@@ -33,26 +34,67 @@ object's, box = GIoU of its box with the object's):
 
 so the earlier recipe (1e-3 for both heads) spent its steps on a box head thrown to saturation.
 
-Input size (``--image-size``, default 128: a 16 x 16 patch grid). On the shared CPU a 224-px step
-(batch 8) took 9-10 s with 2 torch threads and 2.9 s with 1 (128 px: 0.7-0.9 s with 1 thread, 4.5 s
-with 2: on a machine loaded by other jobs the second thread only waits), so a 55-minute run at
-224 px with 2 threads got ~330 steps; what it learns was read off the patch
-holding each object's centre on 10 even benchmark scenes (55 objects; chance for the shape is 1/8):
+Input size, windows and distillation (this recipe). What held the 128-px runs back is that the
+benchmark's objects (24-161 px in 640 x 480 scenes) shrink to 5-32 px there, under 2 x 2 patches
+for most: the shape is hardly in the pixels. ``--image-size 256`` (a 32 x 32 grid) puts the average
+object at ~4 x 4 patches, the scale shapes-tiny saw its objects at in 48-px crops; but a 256-px
+step is 5x the cost, and the patch tokens have to learn the shape themselves: a linear probe on
+the frozen backbone's patch token at each object's centre (2,225 objects of 256-px training
+scenes, 75/25 split) finds the colour (0.65-0.81 by layer) but not the shape (0.17-0.20; chance
+0.125) -- CLIP trains only its class token. So most steps are cheap ``--window-size 96`` steps:
+batches of 32 windows cut at the full input's pixel scale (a 240 x 180 window of a 640 x 480 scene
+squashed like the whole would be, +-25%, 1-5 objects of 22-170 px), run with the position
+embeddings resampled to the 12 x 12 grid (transformers' ``interpolate_pos_encoding``): ~50 tokens
+per object instead of ~200. Whole 256-px scenes are 15% of the steps in the first half and all of
+them by the end (``--full-share``). ``--distill W`` adds W x (1 - cosine) between the class
+embedding of every positive patch and shapes-tiny's embedding of that object's crop (the crop
+its crop pipeline would embed; computed in the loader's worker) -- the OWL-ViT set loss stays the
+loss, this term hands the patch tokens the teacher's shape knowledge, held-out combinations
+included (the teacher never saw them either, but its embedding space is compositional).
 
-| run | steps | centre: class, colour, shape | centre box GIoU |
-|---|---|---|---|
-| 224 px, bicubic position embeddings | 54 | 0.09, 0.65, 0.13 | 0.35 |
-| 224 px, bicubic position embeddings | 149 | 0.09, 0.80, 0.13 (AP50 0.010 on the benchmark) | 0.47 |
-| 224 px, shapes-tiny's 6 x 6 position embeddings tiled | 87 | 0.09, 0.75, 0.11 | 0.45 |
-| 128 px, bicubic position embeddings (4 minutes) | 257 | 0.15, 0.84, 0.18 | 0.46 |
+Ten-minute runs from the same start, one torch thread each, two at a time on the 2-core machine,
+read off the centre patch of the 150 objects of the even benchmark scenes at 256 px (class /
+colour / shape accuracy, and the mean IoU of its box):
 
-Colour comes within a hundred steps; the shape is what takes steps, and 128 px buys ~3x more of
-them per minute than 224 px.
+| run | steps (window) | class | colour | shape | box IoU |
+|---|---|---|---|---|---|
+| A: whole 256-px scenes only (12 min) | 201 (0) | 0.093 | 0.753 | 0.127 | 0.556 |
+| B: A + ``--distill 1`` (12 min) | 192 (0) | 0.127 | 0.773 | 0.173 | 0.537 |
+| C: windows + ``--distill 1`` | 273 (~225) | 0.180 | 0.820 | 0.207 | 0.521 |
+| D: windows, no distillation | 285 (~235) | 0.133 | 0.787 | 0.180 | 0.550 |
+| E: C with backbone lr 2e-3 | 248 (~205) | 0.127 | 0.813 | 0.167 | 0.530 |
+| F: C with ``--distill 4`` | 246 (~205) | 0.153 | 0.800 | 0.200 | 0.547 |
 
-Where it stands (seed 1, ``--minutes 38 --threads 1``, 2,965 steps): AP 0.055 / 0.058, AP50
-0.161 / 0.152, held-out AP50 0.107 / 0.109 on the even / odd benchmark scenes (eval_owl.py), the
-centre patch's shape right for 0.24 of the objects and still rising; the issue's targets (AP >= 0.75)
-need the shape learnt, i.e. far more steps than an hour on this CPU gives, or a better start.
+(150 objects: differences under ~0.04 are noise.) C was chosen: windows and distillation each
+helped a little, a faster backbone or a heavier distillation did not. The shape is still the slow
+part; shapes-tiny itself needed ~250 k crops to reach 0.85 on it, and an hour of this recipe
+sees ~190 k objects.
+
+Where it stands (this session's run, 60 minutes in two stages on the 2-core machine, 2 torch
+threads): stage 1 = the defaults (``--seed 1 --minutes 60``, stopped at its 30-minute checkpoint:
+1,139 steps, 976 of them windows); stage 2 = ``--resume STAGE1 --seed 2 --window-size 0
+--max-objects 30 --lr 1.5e-3 --lr-box 1.5e-4 --lr-backbone 2.5e-4 --minutes 30`` (588 steps of
+whole 256-px scenes at the benchmark's pixel scale with 2-30 objects each, 3.1 s/step: the
+loader drawing 640 x 480 scenes is the bottleneck). Centre patch of the 150 even-scene objects:
+
+| after | class | colour | shape | box IoU | same objects in 240 x 180 windows at 96 px: class / shape |
+|---|---|---|---|---|---|
+| stage 1, 15 min | 0.147 | 0.827 | 0.200 | 0.399 | 0.373 / 0.393 |
+| stage 1, 30 min | 0.207 | 0.867 | 0.233 | 0.571 | 0.453 / 0.460 |
+| stage 2, 10 min | 0.247 | 0.907 | 0.260 | 0.601 | |
+| stage 2, 30 min | 0.273 | 0.907 | 0.300 | 0.623 | |
+
+The windows learn the shape twice as fast as whole scenes show it: what the patch tokens learn
+on a 12 x 12 grid only partly carries over to the 32 x 32 grid (attention spread over 7x the
+tokens), and stage 2 closes the gap slowly. On the benchmark (eval_owl.py --choose: conf 0.3,
+NMS IoU 0.4 chosen on the even half): AP 0.066 / 0.046, AP50 0.212 / 0.156, AP75 0.021 / 0.002,
+held-out AP50 0.160 / 0.095, precision 0.19 / 0.12 at recall 0.20 / 0.11, 1.05 / 0.94 boxes per
+object on the even / odd halves -- about where the previous recipe's 38-minute run at 128 px
+stood (AP 0.055 / 0.058, AP50 0.161 / 0.152, held-out AP50 0.107 / 0.109, centre shape 0.24 on
+55 objects). The shape per patch is what an hour of this CPU does not teach a 4-layer ViT
+from a CLIP that only ever trained its class token; untried next steps are a window-size
+curriculum (96 -> 160 -> 256 px) so the attention learnt on small grids carries over, and
+drawing the scenes at the input's resolution to take the loader off the critical path.
 
 The learning rate anneals on max(step/steps, elapsed/minutes) (so a busy machine still finishes on
 time); the model is saved as a Hugging Face folder every ``--save-every`` minutes and at the end,
@@ -106,14 +148,16 @@ def to_tensor(images):
 
 # ---------------------------------------------------------------- scenes
 
-def place(rng, names, W, H):
-    """Object specs: log-uniform sizes, mostly apart, sometimes overlapping (>= ~60% visible)."""
+def place(rng, names, W, H, extents=None):
+    """Object specs: log-uniform sizes (``extents`` = (lo, hi) in pixels, else 6-42% of the short
+    side), mostly apart, sometimes overlapping (>= ~60% visible)."""
     specs = []
     short = min(W, H)
+    lo, hi = extents or (0.06 * short, 0.42 * short)
     for name in names:
         colour, shape = name.split(" ")
         for _ in range(100):
-            e = short * math.exp(rng.uniform(math.log(0.06), math.log(0.42)))
+            e = math.exp(rng.uniform(math.log(lo), math.log(hi)))
             cx, cy = rng.uniform(e / 2 + 2, W - e / 2 - 2), rng.uniform(e / 2 + 2, H - e / 2 - 2)
             factor = rng.uniform(0.7, 0.95) if rng.random() < 0.25 else 1.05
             if all(math.hypot(cx - s["cx"], cy - s["cy"]) >= (e + s["extent"]) / 2 * factor for s in specs):
@@ -131,13 +175,48 @@ def polygon_area(spec):
     return area
 
 
-def make_scene(rng, nrng, size):
-    """One training scene: (PIL size x size image, boxes (N, 4) cxcywh in [0, 1], class indices)."""
-    W = int(size * rng.uniform(1.0, 2.4))
-    H = int(W * (0.75 if rng.random() < 0.4 else rng.uniform(0.55, 1.4)))
-    n = rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+def teacher_crop(img, box, rng, side_px):
+    """The crop shapes-tiny's crop pipeline would embed for an object: a square around the box
+    (the object fills 60-87% of its side, as in eval_crops.py), padded with CLIP's mean colour
+    past the image border, resized to the teacher's input side."""
+    x, y, w, h = box
+    side = max(w, h) / rng.uniform(0.6, 0.87)
+    cx, cy = x + w / 2, y + h / 2
+    l, t = int(round(cx - side / 2)), int(round(cy - side / 2))
+    s = max(2, int(round(side)))
+    canvas = Image.new("RGB", (s, s), world.CLIP_MEAN_RGB)
+    canvas.paste(img.crop((max(l, 0), max(t, 0), min(l + s, img.size[0]), min(t + s, img.size[1]))),
+                 (max(-l, 0), max(-t, 0)))
+    return canvas.resize((side_px, side_px), Image.BICUBIC)
+
+
+WINDOW_SCALE = (2.5, 1.875)  # a 640 x 480 photo squashed to 256 x 256: pixels per input pixel in x, y
+
+
+def make_scene(rng, nrng, size, crop_px=0, window=False, max_objects=0):
+    """One training scene: (PIL size x size image, boxes (N, 4) cxcywh in [0, 1], class indices,
+    and with ``crop_px`` each object's teacher crop (``teacher_crop``), else None).
+
+    ``window``: instead of a whole scene, a window of one at the pixel scale the detector sees at
+    its full input size (``WINDOW_SCALE``, +-25%), holding 1-5 objects of 22-170 px."""
+    if window:
+        j = math.exp(rng.uniform(math.log(0.8), math.log(1.25)))
+        W, H = int(size * WINDOW_SCALE[0] * j), int(size * WINDOW_SCALE[1] * j)
+        n = rng.choice([1, 2, 3, 4, 5])
+        extents = (22 * j, min(170 * j, 0.85 * min(W, H)))
+    elif max_objects:
+        j = math.exp(rng.uniform(math.log(0.8), math.log(1.25)))
+        W = int(size * WINDOW_SCALE[0] * j)
+        H = int(W * (0.75 if rng.random() < 0.5 else rng.uniform(0.55, 1.4)))
+        n = rng.randint(2, max_objects)
+        extents = (22 * j, min(170 * j, 0.6 * min(W, H)))
+    else:
+        W = int(size * rng.uniform(1.0, 2.4))
+        H = int(W * (0.75 if rng.random() < 0.4 else rng.uniform(0.55, 1.4)))
+        n = rng.choice([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        extents = None
     names = [rng.choice(world.SEEN) for _ in range(n)]
-    specs = place(rng, names, W, H)
+    specs = place(rng, names, W, H, extents)
     bg = rng.choice(world.BACKGROUND_KINDS)
     img, alphas = world.render_scene(rng, nrng, W, H, specs, bg)
     boxes, labels = [], []
@@ -157,21 +236,41 @@ def make_scene(rng, nrng, size):
         buf = io.BytesIO()
         img.save(buf, "JPEG", quality=rng.randint(60, 95))
         img = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    crops = None
+    if crop_px:
+        crops = to_tensor([teacher_crop(img, [(bb[0] - bb[2] / 2) * W, (bb[1] - bb[3] / 2) * H, bb[2] * W,
+                                               bb[3] * H], rng, crop_px) for bb in boxes]) if boxes else None
     img = img.resize((size, size), Image.BICUBIC)
-    return img, torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4), torch.tensor(labels, dtype=torch.long)
+    return (img, torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4), torch.tensor(labels, dtype=torch.long),
+            crops)
 
 
 class SceneStream(torch.utils.data.IterableDataset):
-    def __init__(self, seed, batch, size):
-        self.seed, self.batch, self.size = seed, batch, size
+    """Batches of scenes drawn on the fly; with a ``teacher`` folder (shapes-tiny), each batch also
+    carries the unit embedding of every object's crop by that CLIP, computed here in the loader's
+    worker process so it overlaps the training step."""
+
+    def __init__(self, seed, batch, size, teacher=None, window=False, max_objects=0):
+        self.seed, self.batch, self.size, self.teacher, self.window = seed, batch, size, teacher, window
+        self.max_objects = max_objects
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
         wid = info.id if info else 0
         rng, nrng = random.Random(self.seed * 7919 + wid), np.random.default_rng(self.seed * 7919 + wid)
+        teacher, crop_px = None, 0
+        if self.teacher:
+            teacher = CLIPModel.from_pretrained(self.teacher, dtype=torch.float32).eval()
+            crop_px = teacher.config.vision_config.image_size
         while True:
-            scenes = [make_scene(rng, nrng, self.size) for _ in range(self.batch)]
-            yield to_tensor([s[0] for s in scenes]), [s[1] for s in scenes], [s[2] for s in scenes]
+            scenes = [make_scene(rng, nrng, self.size, crop_px, self.window, self.max_objects) for _ in range(self.batch)]
+            embeds = [None] * len(scenes)
+            if teacher is not None:
+                with torch.no_grad():
+                    embeds = [None if s[3] is None else
+                              F.normalize(text_or_image(teacher.get_image_features(pixel_values=s[3])), dim=-1)
+                              for s in scenes]
+            yield to_tensor([s[0] for s in scenes]), [s[1] for s in scenes], [s[2] for s in scenes], embeds
 
 
 # ---------------------------------------------------------------- model
@@ -226,20 +325,26 @@ def tokenize(tok, names):
     return torch.tensor([r + [0] * (n - len(r)) for r in ids])
 
 
-@torch.no_grad()
-def text_queries(model, input_ids):
-    feats = model.owlvit.get_text_features(input_ids=input_ids, attention_mask=(input_ids > 0).long())
+def text_or_image(feats):
+    """The embedding tensor of a get_*_features result (an output object in newer transformers)."""
     return feats.pooler_output if hasattr(feats, "pooler_output") else feats
 
 
+@torch.no_grad()
+def text_queries(model, input_ids):
+    return text_or_image(model.owlvit.get_text_features(input_ids=input_ids, attention_mask=(input_ids > 0).long()))
+
+
 def predict(model, pixels, queries):
-    """(logits (B, P, Q), boxes (B, P, 4) cxcywh) for fixed query embeddings (Q, D)."""
-    fmap, _ = model.image_embedder(pixel_values=pixels)
+    """(logits (B, P, Q), boxes (B, P, 4) cxcywh, unit class embeddings (B, P, D)) for fixed query
+    embeddings (Q, D)."""
+    other = pixels.shape[-1] != model.config.vision_config.image_size  # position embeddings resampled
+    fmap, _ = model.image_embedder(pixel_values=pixels, interpolate_pos_encoding=other)
     b, h, w, d = fmap.shape
     feats = fmap.reshape(b, h * w, d)
-    logits, _ = model.class_predictor(feats, queries[None].expand(b, -1, -1), None)
-    boxes = model.box_predictor(feats, fmap)
-    return logits, boxes
+    logits, embeds = model.class_predictor(feats, queries[None].expand(b, -1, -1), None)
+    boxes = model.box_predictor(feats, fmap, interpolate_pos_encoding=other)
+    return logits, boxes, embeds
 
 
 # ---------------------------------------------------------------- loss
@@ -284,7 +389,7 @@ def centre_pairs(gt, grid, shrink=0.25):
     return rows, best[rows]
 
 
-def set_loss(logits, boxes, gt_boxes, gt_labels, col, dense=True):
+def set_loss(logits, boxes, gt_boxes, gt_labels, col, dense=True, embeds=None, teacher=None):
     """OWL-ViT's set loss; ``col`` maps a class index to its query column.
 
     Hungarian matching of patches to objects on the DETR cost (focal class cost, L1, GIoU), then
@@ -297,7 +402,7 @@ def set_loss(logits, boxes, gt_boxes, gt_labels, col, dense=True):
     b, p, q = logits.shape
     grid = int(round(math.sqrt(p)))
     target = torch.zeros_like(logits)
-    l1s, gious = [], []
+    l1s, gious, dist = [], [], []
     with torch.no_grad():
         prob = logits.sigmoid()
     for i in range(b):
@@ -320,6 +425,8 @@ def set_loss(logits, boxes, gt_boxes, gt_labels, col, dense=True):
         pb, tb = boxes[i, rows], gt_boxes[i][cs]
         l1s.append((pb - tb).abs().sum(-1))
         gious.append(torch.diag(giou(cxcywh_to_xyxy(pb), cxcywh_to_xyxy(tb))))
+        if teacher is not None and teacher[i] is not None:
+            dist.append(1 - (embeds[i, rows] * teacher[i][cs]).sum(-1))
     npos = max(1.0, float(target.sum()))
     p_ = logits.sigmoid()
     ce = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
@@ -331,7 +438,9 @@ def set_loss(logits, boxes, gt_boxes, gt_labels, col, dense=True):
         gl = (1 - torch.cat(gious)).sum() / npos
     else:
         l1 = gl = logits.sum() * 0
-    return W_CLS * cls + W_L1 * l1 + W_GIOU * gl, (cls.item(), l1.item(), gl.item())
+    total = W_CLS * cls + W_L1 * l1 + W_GIOU * gl
+    kd = torch.cat(dist).mean() if dist else logits.sum() * 0
+    return total, kd, (cls.item(), l1.item(), gl.item(), kd.item())
 
 
 # ---------------------------------------------------------------- saving
@@ -383,26 +492,44 @@ def main():
     p.add_argument("--init", default=os.path.join(ROOT, "models", "shapes-tiny"))
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--steps", type=int, default=100_000)
-    p.add_argument("--minutes", type=float, default=55)
+    p.add_argument("--minutes", type=float, default=60)
     p.add_argument("--batch", type=int, default=8)
-    p.add_argument("--image-size", type=int, default=128)
+    p.add_argument("--image-size", type=int, default=256)
     p.add_argument("--lr", type=float, default=3e-3, help="class head (and the final layer norm)")
     p.add_argument("--lr-box", type=float, default=3e-4, help="box head")
     p.add_argument("--lr-backbone", type=float, default=5e-4)
     p.add_argument("--warmup", type=int, default=50)
     p.add_argument("--weight-decay", type=float, default=0.05)
-    p.add_argument("--threads", type=int, default=1,
-                   help="torch threads; on the shared 2-core machine (load 7-9) 1 thread ran 0.72 s/step at 128 px, 2 threads 4.5 s/step")
+    p.add_argument("--threads", type=int, default=2,
+                   help="torch threads: 2 on an otherwise idle 2-core machine (1.6 s/step with this recipe); 1 if other jobs load it (at load 7-9, 2 threads ran 128-px steps 6x slower than 1)")
     p.add_argument("--save-every", type=float, default=10, help="minutes between checkpoints")
     p.add_argument("--one-to-one", action="store_true", help="Hungarian positives only (no centre-region positives)")
+    p.add_argument("--distill", type=float, default=1.0,
+                   help="weight of the distillation term: 1 - cosine between a positive patch's class embedding and shapes-tiny's embedding of the object's crop")
+    p.add_argument("--window-size", type=int, default=96,
+                   help="input side of the window steps (0: none); see make_scene")
+    p.add_argument("--window-batch", type=int, default=32)
+    p.add_argument("--full-share", type=float, default=0.15,
+                   help="share of whole-scene steps in the first half; it rises linearly to 1 over the second half")
+    p.add_argument("--max-objects", type=int, default=0,
+                   help="whole scenes at the input's pixel scale (640 x 480 +-25%% for 256 px) with 2..N objects of 22-170 px; 0: 1-10 objects sized relative to scenes of random size")
+    p.add_argument("--resume", help="start from a detector folder saved by an earlier stage (its input size; fresh optimiser and schedule)")
     p.add_argument("--log-every", type=int, default=10)
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
+    random.seed(a.seed)  # the choice between window and whole-scene steps
     ensure_photos()
     tok = CLIPTokenizerFast.from_pretrained(a.init)
-    model = build(a.init, a.image_size)
+    previous = None
+    if a.resume:  # a later stage: the detector a previous run saved, in fp32, at its own input size
+        model = OwlViTForObjectDetection.from_pretrained(a.resume, dtype=torch.float32)
+        a.image_size = model.config.vision_config.image_size
+        log = os.path.join(a.resume, "training_log.json")
+        previous = json.load(open(log)) if os.path.exists(log) else None
+    else:
+        model = build(a.init, a.image_size)
     for prm in model.owlvit.text_model.parameters():
         prm.requires_grad_(False)
     model.owlvit.text_projection.weight.requires_grad_(False)
@@ -423,29 +550,43 @@ def main():
         groups.append({"params": [p for p in ps if p.ndim < 2], "weight_decay": 0.0, "base": lr})
     opt = torch.optim.AdamW(groups, lr=a.lr, betas=(0.9, 0.98), eps=1e-6)
 
-    loader = torch.utils.data.DataLoader(SceneStream(a.seed, a.batch, a.image_size), batch_size=None,
+    teacher = a.init if a.distill > 0 else None
+    loader = torch.utils.data.DataLoader(SceneStream(a.seed, a.batch, a.image_size, teacher, max_objects=a.max_objects), batch_size=None,
                                          num_workers=1, prefetch_factor=4, persistent_workers=True)
+    windows = None
+    if a.window_size:
+        windows = iter(torch.utils.data.DataLoader(
+            SceneStream(a.seed + 1000, a.window_batch, a.window_size, teacher, window=True), batch_size=None,
+            num_workers=1, prefetch_factor=4, persistent_workers=True))
+    full = iter(loader)
     start = time.time()
     last_save = start
     history, run = [], None
     step = 0
 
     def meta(ended_by):
-        return {"args": vars(a), "steps_done": step, "images_seen": step * a.batch, "ended_by": ended_by,
+        return {"previous_stage": previous, "args": vars(a), "steps_done": step, "steps_by_kind": counts, "images_seen": counts["full"] * a.batch + counts["window"] * a.window_batch, "ended_by": ended_by,
                 "train_minutes": round((time.time() - start) / 60, 2), "loss_history": history,
                 "torch": torch.__version__, "transformers": __import__("transformers").__version__,
                 "command": "python3 tools/shapes/train_owl.py " + " ".join(sys.argv[1:])}
 
     model.train()
-    for pix, gt_boxes, gt_labels in loader:
+    counts = {"full": 0, "window": 0}
+    while True:
         prog = max(step / a.steps, (time.time() - start) / (a.minutes * 60))
         if prog >= 1:
             break
+        share = 1.0 if windows is None else a.full_share + (1 - a.full_share) * max(0.0, (prog - 0.5) / 0.5)
+        kind = "full" if random.random() < share else "window"
+        counts[kind] += 1
+        pix, gt_boxes, gt_labels, teacher_embeds = next(full if kind == "full" else windows)
         warm = min(1.0, (step + 1) / a.warmup)
         for g in opt.param_groups:
             g["lr"] = g["base"] * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, prog))))
-        logits, boxes = predict(model, pix, queries)
-        loss, parts = set_loss(logits, boxes, gt_boxes, gt_labels, col, dense=not a.one_to_one)
+        logits, boxes, embeds = predict(model, pix, queries)
+        loss, kd, parts = set_loss(logits, boxes, gt_boxes, gt_labels, col, dense=not a.one_to_one,
+                                   embeds=embeds, teacher=teacher_embeds if a.distill > 0 else None)
+        loss = loss + a.distill * kd
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -455,10 +596,11 @@ def main():
         run = vals if run is None else 0.95 * run + 0.05 * vals
         if step % a.log_every == 0:
             el = time.time() - start
-            print(f"step {step} loss {run[0]:.3f} (cls {run[1]:.3f} l1 {run[2]:.3f} giou {run[3]:.3f}) "
-                  f"{el / 60:.1f} min ({el / step:.2f} s/step)", flush=True)
+            print(f"step {step} loss {run[0]:.3f} (cls {run[1]:.3f} l1 {run[2]:.3f} giou {run[3]:.3f} kd {run[4]:.3f}) "
+                  f"{el / 60:.1f} min ({el / step:.2f} s/step; {counts['window']} window steps)", flush=True)
             history.append({"step": step, "minutes": round(el / 60, 2), "loss": round(float(run[0]), 4),
-                            "cls": round(float(run[1]), 4), "l1": round(float(run[2]), 4), "giou": round(float(run[3]), 4)})
+                            "cls": round(float(run[1]), 4), "l1": round(float(run[2]), 4), "giou": round(float(run[3]), 4),
+                            "kd": round(float(run[4]), 4)})
         if time.time() - last_save > a.save_every * 60:
             save(model, a, a.out, meta("checkpoint"))
             last_save = time.time()
