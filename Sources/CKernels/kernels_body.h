@@ -55,10 +55,11 @@ CK_INLINE float hmax(vf v) {
 
 /// exp(x): x = n·ln2 + r with n = round(x·log2 e), |r| ≤ ln2/2, exp(r) by a degree-6
 /// polynomial (Cephes' expf coefficients), 2ⁿ put into the exponent bits. ~2 ulp on
-/// [−87.3, 88.7]; above, exp(88.7); below (−∞ included), 0.
+/// [−87.3, 88.3]; above, exp(88.3) (at 88.7 the 2ⁿ factor would overflow to ∞ although exp
+/// itself is finite); below (−∞ included), 0.
 CK_INLINE vf vexp(vf xIn) {
     vi tiny = xIn < splat(-87.3f);
-    vf x = __builtin_elementwise_min(xIn, splat(88.7f));
+    vf x = __builtin_elementwise_min(xIn, splat(88.3f));
     x = __builtin_elementwise_max(x, splat(-87.3f));
     // Adding 1.5·2²³ rounds to the nearest integer and leaves it in the low mantissa bits.
     const vf magic = splat(12582912.0f);

@@ -28,7 +28,7 @@ float ck_exp_shifted_row(float *row, ptrdiff_t n);
 void ck_bias_activation(float *x, const float *bias, ptrdiff_t rows, ptrdiff_t n, int activation);
 
 /// out[j] = exp(x[j]) for j < n (x and out may alias); the same exp as the two kernels above,
-/// for tests. Accurate to ~2 ulp on [−87, 88]; clamped outside (exp(−∞) = 0).
+/// for tests. Accurate to ~2 ulp on [−87.3, 88.3]; clamped outside (exp(−∞) = 0).
 void ck_exp(const float *x, float *out, ptrdiff_t n);
 
 /// Floats per vector in the kernels this CPU runs: 8 (AVX2 + FMA) or 4 (SSE2).
