@@ -44,7 +44,9 @@ let package = Package(
         .target(
             name: "COpenCV", dependencies: ["COpenCVSystem", "CFontconfigSystem"], path: "Sources/COpenCV",
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("stdc++")]),
-        .target(name: "CLIP", dependencies: ["CBLAS"]),
+        // Row kernels (softmax exponentials, MLP activations) in C: AVX2 + FMA chosen at run time.
+        .target(name: "CKernels", path: "Sources/CKernels"),
+        .target(name: "CLIP", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "Imaging", dependencies: ["CLIP", "COpenCV"]),
         .target(name: "Detection", dependencies: ["CLIP", "Imaging", "COpenCV"]),
         // COCO ground truth, the pycocotools-exact evaluator and the detect-over-a-folder loop.

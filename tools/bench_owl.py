@@ -9,7 +9,14 @@ Both sides use random weights of the real size (no download): clipdetect through
 `OwlViTForObjectDetection(OwlViTConfig())` / `Owlv2ForObjectDetection` in fp32 with the PIL
 image processor (`OwlViTImageProcessorPil`, `Owlv2ImageProcessorPil`), one text query. Each side
 does one warm-up, then `--runs` timed passes of preprocessing + forward + post-processing (the
-mean per image is that round's figure). The two sides alternate for `--rounds` rounds, so a
+mean per image is that round's figure). What is timed differs a little, on purpose:
+clipdetect's figure is what `clipdetect IMAGE` does by default — decode, preprocessing, the
+forward pass, post-processing, NMS, and drawing plus JPEG-encoding the annotated image (its
+`seconds` say how much each stage took; with random weights 100 labels are drawn); the text
+queries are embedded once per run, as the CLI does. transformers' figure is preprocessing, the
+forward pass (text tower included, 16 tokens) and `post_process_object_detection`, no drawing.
+Neither side can beat ~0.88 s per image on the 2-core EPYC in fp32 (~115 GFLOP at the ~130
+GFLOP/s any sgemm reaches there; see the README's OWL speed section). The two sides alternate for `--rounds` rounds, so a
 machine shared with other jobs loads both alike; reported are the medians over rounds of each
 side and of the per-round speed-up, plus peak RSS of each side. Build clipdetect first:
 

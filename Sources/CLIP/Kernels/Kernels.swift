@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 
 // Row-wise kernels between the GEMMs. Each takes raw pointers obtained once per call and
 // runs allocation-free; rows are split across cores.
@@ -10,6 +11,9 @@ public enum Activation: String, Sendable, Codable {
     case geluTanh = "gelu_pytorch_tanh"
     case geluNew = "gelu_new"
 }
+
+/// 16 floats: the unit of the Swift row kernels below (layer norm, bias adds).
+typealias Vec16 = SIMD16<Float>
 
 enum Kernels {
     /// y = x · wᵀ (+ y when accumulate). x: [rows, inF], w: [outF, inF], y: [rows, outF].
@@ -91,72 +95,35 @@ enum Kernels {
         }
     }
 
-    /// x = act(x + bias) in place. x: [rows, n], bias: [n].
+    /// x = act(x + bias) in place. x: [rows, n], bias: [n] (nil: none). Vectorised in C
+    /// (`ck_bias_activation`: AVX2 + FMA where the CPU has them, SSE2 otherwise).
     static func biasActivation(
         _ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, n: Int,
         activation: Activation
     ) {
-        parallelChunks(rows, minimumPerChunk: 16) { range in
-            for r in range {
-                let row = x + r * n
-                var i = 0
-                while i + 16 <= n {
-                    var v = UnsafeRawPointer(row + i).loadUnaligned(as: Vec16.self)
-                    if let bias { v += UnsafeRawPointer(bias + i).loadUnaligned(as: Vec16.self) }
-                    UnsafeMutableRawPointer(row + i).storeBytes(of: apply(activation, v), as: Vec16.self)
-                    i += 16
-                }
-                while i < n {
-                    var v = Vec16(repeating: row[i])
-                    if let bias { v += bias[i] }
-                    row[i] = apply(activation, v)[0]
-                    i += 1
-                }
-            }
-        }
-    }
-
-    @inline(__always)
-    static func apply(_ activation: Activation, _ v: Vec16) -> Vec16 {
+        let kind: Int32
         switch activation {
-        case .quickGELU:
-            return v / (1 + vexp(-1.702 * v))
-        case .gelu:
-            return 0.5 * v * (1 + verf(v * 0.707_106_781_186_547_5))
-        case .geluTanh, .geluNew:
-            let inner = 0.797_884_560_802_865_4 * (v + 0.044_715 * v * v * v)
-            return 0.5 * v * (1 + vtanh(inner))
+        case .quickGELU: kind = Int32(CKActivationQuickGELU.rawValue)
+        case .gelu: kind = Int32(CKActivationGELU.rawValue)
+        case .geluTanh, .geluNew: kind = Int32(CKActivationGELUTanh.rawValue)
+        }
+        parallelChunks(rows, minimumPerChunk: 16) { range in
+            ck_bias_activation(x + range.lowerBound * n, bias, range.count, n, kind)
         }
     }
 
     /// row = exp(row − max(row)) in place, the unnormalised softmax; returns the row's sum.
-    /// row: [n], n ≥ 1.
+    /// row: [n], n ≥ 1; −∞ entries give 0. (`ck_exp_shifted_row`, vectorised in C.)
     @inline(__always)
     static func expShiftedRow(_ row: UnsafeMutablePointer<Float>, n: Int) -> Float {
-        var i = 0
-        var mv = Vec16(repeating: -Float.infinity)
-        while i + 16 <= n {
-            let v = UnsafeRawPointer(row + i).loadUnaligned(as: Vec16.self)
-            mv = mv.replacing(with: v, where: v .> mv)
-            i += 16
-        }
-        var m = mv.max()
-        while i < n { if row[i] > m { m = row[i] }; i += 1 }
-        var acc = Vec16()
-        i = 0
-        while i + 16 <= n {
-            let e = vexp(UnsafeRawPointer(row + i).loadUnaligned(as: Vec16.self) - m)
-            UnsafeMutableRawPointer(row + i).storeBytes(of: e, as: Vec16.self)
-            acc += e
-            i += 16
-        }
-        var sum = acc.sum()
-        while i < n {
-            let e = row[i] == -Float.infinity ? 0 : vexp(row[i] - m)
-            row[i] = e
-            sum += e
-            i += 1
-        }
-        return sum
+        ck_exp_shifted_row(row, n)
     }
+
+    /// out[i] = exp(x[i]), the exp inside the two kernels above (for tests). x, out: [n].
+    static func exp(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, n: Int) {
+        ck_exp(x, out, n)
+    }
+
+    /// Floats per vector in the C kernels on this CPU: 8 (AVX2 + FMA) or 4 (SSE2).
+    static var vectorWidth: Int { Int(ck_vector_width()) }
 }

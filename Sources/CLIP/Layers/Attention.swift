@@ -86,7 +86,9 @@ extension Attention {
 ///     qkv:     [rows, 3D]      one segment = rows start ..< start+n
 ///     job:     (segment, head, block of B ≤ `queryBlock` query rows)
 ///     S:       [B, m]  = s · Q[B, hd] · K[m, hd]ᵀ        sgemm; m = n (causal: up to the block's last query)
-///     S, sums: S = exp(S − row max) in place, sums[B] = row sums (causal: keys after the query → 0)
+///     S, sums: S = exp(S − row max) in place, sums[B] = row sums (causal: keys after the query → 0);
+///              `ck_exp_shifted_row` (C, AVX2 + FMA when the CPU has them: Swift's SIMD code is
+///              compiled for SSE2 only)
 ///     C:       [B, hd] = S · V[m, hd]                     sgemm, written into context[outputRow + …, h·hd]
 ///     C:       C[r, :] /= sums[r]                         (normalising the B×hd result, not the B×m scores)
 ///
@@ -110,13 +112,22 @@ extension Attention {
 /// | **B = 64** | 0.24, 0.22 |
 /// | B = 128 | 0.25, 0.18 |
 /// | B ≥ n (one block per head) | 0.17, 0.26 |
+///
+/// With the exponentials in C (issue 13's roofline work), B was measured again by paired
+/// alternation (`CLIPDETECT_ATTENTION_BLOCK`); that table, with the load it was taken under, is
+/// in the README (One-pass detectors → Speed).
 struct AttentionCore {
     let heads: Int
     let headDim: Int
     let scale: Float
 
-    /// Query rows per job (B; see the table above).
-    static let queryBlock = 64
+    /// Query rows per job (B; see the table above). `CLIPDETECT_ATTENTION_BLOCK=B` in the
+    /// environment overrides it, for re-measuring the table; unset in normal use.
+    static let queryBlock: Int = {
+        guard let text = ProcessInfo.processInfo.environment["CLIPDETECT_ATTENTION_BLOCK"], let b = Int(text),
+              (1...4096).contains(b) else { return 64 }
+        return b
+    }()
 
     /// Scratch floats one worker needs for segments of up to `maxLength` tokens.
     static func scratchCount(maxLength: Int) -> Int { queryBlock * maxLength + queryBlock }

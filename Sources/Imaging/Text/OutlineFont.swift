@@ -59,11 +59,33 @@ public final class OutlineFont: @unchecked Sendable, CustomStringConvertible {
     /// The ink of `text` at `pixelHeight` pixels per em, drawn with the left end of its baseline
     /// at the origin: columns `left ..< right`, rows `-ascent ..< descent`; nil when the shim
     /// fails (out of memory).
+    ///
+    /// Remembered per text and size (the shim renders the text to find its ink, and a label is
+    /// measured once to place it and again to draw it).
     func measure(_ text: String, pixelHeight: Int) -> (left: Int, right: Int, ascent: Int, descent: Int)? {
+        let key = MeasureKey(text: text, pixelHeight: max(1, pixelHeight))
+        measureLock.lock()
+        let known = measured[key]
+        measureLock.unlock()
+        if let known { return known }
         var left: Int32 = 0, right: Int32 = 0, ascent: Int32 = 0, descent: Int32 = 0
-        let status = cd_font_text_size(handle, text, Int32(clamping: max(1, pixelHeight)), &left, &right, &ascent, &descent, nil, 0)
-        return status == CD_OK ? (Int(left), Int(right), Int(ascent), Int(descent)) : nil
+        let status = cd_font_text_size(handle, text, Int32(clamping: key.pixelHeight), &left, &right, &ascent, &descent, nil, 0)
+        guard status == CD_OK else { return nil }
+        let ink = (left: Int(left), right: Int(right), ascent: Int(ascent), descent: Int(descent))
+        measureLock.lock()
+        if measured.count >= 4096 { measured.removeAll() }
+        measured[key] = ink
+        measureLock.unlock()
+        return ink
     }
+
+    private struct MeasureKey: Hashable {
+        let text: String
+        let pixelHeight: Int
+    }
+
+    private let measureLock = NSLock()  // (capRatio measures while holding capLock)
+    private var measured: [MeasureKey: (left: Int, right: Int, ascent: Int, descent: Int)] = [:]
 
     /// Height of a capital "H" per pixel of em: the factor that sizes this font like another.
     var capRatio: Double {
