@@ -199,17 +199,16 @@ def make_scene(rng, nrng, size, crop_px=0, window=False, max_objects=0):
 
     ``window``: instead of a whole scene, a window of one at the pixel scale the detector sees at
     its full input size (``WINDOW_SCALE``, +-25%), holding 1-5 objects of 22-170 px."""
-    if window:
-        j = math.exp(rng.uniform(math.log(0.8), math.log(1.25)))
-        W, H = int(size * WINDOW_SCALE[0] * j), int(size * WINDOW_SCALE[1] * j)
-        n = rng.choice([1, 2, 3, 4, 5])
-        extents = (22 * j, min(170 * j, 0.85 * min(W, H)))
-    elif max_objects:
+    if window or max_objects:  # at the pixel scale of the full input
         j = math.exp(rng.uniform(math.log(0.8), math.log(1.25)))
         W = int(size * WINDOW_SCALE[0] * j)
-        H = int(W * (0.75 if rng.random() < 0.5 else rng.uniform(0.55, 1.4)))
-        n = rng.randint(2, max_objects)
-        extents = (22 * j, min(170 * j, 0.6 * min(W, H)))
+        if window:
+            H = int(size * WINDOW_SCALE[1] * j)
+            n, cap = rng.choice([1, 2, 3, 4, 5]), 0.85
+        else:
+            H = int(W * (0.75 if rng.random() < 0.5 else rng.uniform(0.55, 1.4)))
+            n, cap = rng.randint(2, max_objects), 0.6
+        extents = (22 * j, min(170 * j, cap * min(W, H)))
     else:
         W = int(size * rng.uniform(1.0, 2.4))
         H = int(W * (0.75 if rng.random() < 0.4 else rng.uniform(0.55, 1.4)))
@@ -219,13 +218,14 @@ def make_scene(rng, nrng, size, crop_px=0, window=False, max_objects=0):
     specs = place(rng, names, W, H, extents)
     bg = rng.choice(world.BACKGROUND_KINDS)
     img, alphas = world.render_scene(rng, nrng, W, H, specs, bg)
-    boxes, labels = [], []
+    boxes, labels, pixel_boxes = [], [], []
     for s, a in zip(specs, alphas):
         b = world.tight_box(a)
         if b is None or float((a > 0.5).sum()) < 0.5 * polygon_area(s):
             continue  # mostly hidden: the benchmark leaves such objects out too
         x, y, w, h = b
         boxes.append([(x + w / 2) / W, (y + h / 2) / H, w / W, h / H])
+        pixel_boxes.append(b)
         labels.append(world.CLASS_NAMES.index(f"{s['colour']} {s['shape']}"))
     if rng.random() < 0.15:
         arr = np.asarray(img, np.float32) + nrng.normal(0, rng.uniform(2, 8), (H, W, 3)).astype(np.float32)
@@ -238,8 +238,7 @@ def make_scene(rng, nrng, size, crop_px=0, window=False, max_objects=0):
         img = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
     crops = None
     if crop_px:
-        crops = to_tensor([teacher_crop(img, [(bb[0] - bb[2] / 2) * W, (bb[1] - bb[3] / 2) * H, bb[2] * W,
-                                               bb[3] * H], rng, crop_px) for bb in boxes]) if boxes else None
+        crops = to_tensor([teacher_crop(img, b, rng, crop_px) for b in pixel_boxes]) if boxes else None
     img = img.resize((size, size), Image.BICUBIC)
     return (img, torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4), torch.tensor(labels, dtype=torch.long),
             crops)
@@ -585,7 +584,7 @@ def main():
             g["lr"] = g["base"] * warm * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, prog))))
         logits, boxes, embeds = predict(model, pix, queries)
         loss, kd, parts = set_loss(logits, boxes, gt_boxes, gt_labels, col, dense=not a.one_to_one,
-                                   embeds=embeds, teacher=teacher_embeds if a.distill > 0 else None)
+                                   embeds=embeds, teacher=teacher_embeds)
         loss = loss + a.distill * kd
         opt.zero_grad(set_to_none=True)
         loss.backward()
