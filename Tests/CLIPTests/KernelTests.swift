@@ -110,7 +110,7 @@ final class KernelTests: XCTestCase {
             let core = AttentionCore(heads: heads, headDim: headDim, scale: scale)
             let maxLength = lengths.max()!
             let workers = ProcessInfo.processInfo.activeProcessorCount
-            let scratch = FloatBuffer(count: workers * AttentionCore.scratchCount(maxLength: maxLength))
+            let scratch = FloatBuffer(count: workers * AttentionCore.scratchCount(maxLength: maxLength, headDim: headDim))
             for causal in [false, true] {
                 let context = FloatBuffer(count: rows * d)
                 core.run(qkv: qkv.pointer, segments: segments, causal: causal, context: context.pointer,

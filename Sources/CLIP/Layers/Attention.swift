@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Dispatch
 import Foundation
 
@@ -129,14 +130,17 @@ struct AttentionCore {
         return b
     }()
 
-    /// Scratch floats one worker needs for segments of up to `maxLength` tokens.
-    static func scratchCount(maxLength: Int) -> Int { queryBlock * maxLength + queryBlock }
+    /// Scratch floats one worker needs for segments of up to `maxLength` tokens: one head's
+    /// packed keys and values plus the kernel's strip of scores.
+    static func scratchCount(maxLength: Int, headDim: Int) -> Int {
+        ck_attention_packed_count(maxLength, headDim) + ck_attention_scratch_count(maxLength)
+    }
 
     /// context[outputRow ..< outputRow + queries.count, :] = attention for every segment.
-    /// scratch: at least `scratchCount(maxLength:)` floats per core.
+    /// scratch: at least `scratchCount(maxLength:headDim:)` floats per core.
     func run(qkv: UnsafeMutablePointer<Float>, segments: [Segment], causal: Bool,
              context: UnsafeMutablePointer<Float>, scratch: FloatBuffer, maxLength: Int) {
-        let block = Self.queryBlock, perWorker = Self.scratchCount(maxLength: maxLength)
+        let block = Self.queryBlock, perWorker = Self.scratchCount(maxLength: maxLength, headDim: headDim)
         // firstJob[i]: index of segment i's first job; jobs of a segment: heads × its blocks.
         var starts = [Int](), jobs = 0
         starts.reserveCapacity(segments.count)
@@ -148,8 +152,9 @@ struct AttentionCore {
         let workers = max(1, min(scratch.count / perWorker, jobs, ProcessInfo.processInfo.activeProcessorCount))
         let next = JobCounter()
         let body: (Int) -> Void = { worker in
-            let s = scratch.pointer + worker * perWorker, sums = s + block * maxLength
-            var segIndex = 0
+            let packed = scratch.pointer + worker * perWorker
+            let strip = packed + ck_attention_packed_count(maxLength, self.headDim)
+            var segIndex = 0, packedHead = (segment: -1, head: -1)
             while true {
                 let index = workers == 1 ? next.uncontendedNext() : next.next()
                 guard index < jobs else { return }
@@ -159,10 +164,15 @@ struct AttentionCore {
                 let blocks = (seg.queries.count + block - 1) / block
                 let local = index - firstJob[segIndex]
                 let h = local / blocks, b = local % blocks
+                // A head's blocks are consecutive jobs: its keys and values are packed once per worker.
+                if packedHead != (segIndex, h) {
+                    self.pack(qkv: qkv, segment: seg, head: h, into: packed)
+                    packedHead = (segIndex, h)
+                }
                 let first = seg.queries.lowerBound + b * block
                 let count = min(block, seg.queries.upperBound - first)
                 self.job(qkv: qkv, segment: seg, head: h, firstQuery: first, count: count, causal: causal,
-                           scores: s, sums: sums, context: context)
+                         packed: packed, strip: strip, context: context)
             }
         }
         if workers > 1 {
@@ -174,32 +184,23 @@ struct AttentionCore {
         }
     }
 
-    /// One job: query rows first ..< first+count (relative to the segment) of head h.
+    /// Head h's keys and values of the segment, packed for `ck_attention_rows`.
+    @inline(__always)
+    private func pack(qkv: UnsafeMutablePointer<Float>, segment seg: Segment, head h: Int, into packed: UnsafeMutablePointer<Float>) {
+        let d = heads * headDim, k = qkv + seg.start * 3 * d + d + h * headDim
+        ck_attention_pack(k, k + d, 3 * d, seg.length, headDim, packed)
+    }
+
+    /// One job: query rows first ..< first+count (relative to the segment) of head h, whose
+    /// keys and values are in `packed`.
     @inline(__always)
     private func job(qkv: UnsafeMutablePointer<Float>, segment seg: Segment, head h: Int, firstQuery first: Int,
-                       count: Int, causal: Bool, scores: UnsafeMutablePointer<Float>,
-                       sums: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>) {
-        let d = heads * headDim, ld = 3 * d, hd = headDim
-        let m = causal ? first + count : seg.length
-        let k = qkv + seg.start * ld + d + h * hd, v = k + d
-        let q = qkv + (seg.start + first) * ld + h * hd
-        let out = context + (seg.outputRow + first - seg.queries.lowerBound) * d + h * hd
-        // S[count, m] = s · Q[count, hd] · K[m, hd]ᵀ
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(m), Int32(hd),
-                    scale, q, Int32(ld), k, Int32(ld), 0, scores, Int32(m))
-        for r in 0..<count {
-            let row = scores + r * m
-            let keys = causal ? first + r + 1 : m
-            sums[r] = Kernels.expShiftedRow(row, n: keys)
-            if keys < m { (row + keys).update(repeating: 0, count: m - keys) }
-        }
-        // C[count, hd] = S[count, m] · V[m, hd], then rows / sums
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(hd), Int32(m),
-                    1, scores, Int32(m), v, Int32(ld), 0, out, Int32(d))
-        for r in 0..<count {
-            let inv = 1 / sums[r], row = out + r * d
-            for j in 0..<hd { row[j] *= inv }
-        }
+                     count: Int, causal: Bool, packed: UnsafePointer<Float>, strip: UnsafeMutablePointer<Float>,
+                     context: UnsafeMutablePointer<Float>) {
+        let d = heads * headDim, ld = 3 * d
+        let q = qkv + (seg.start + first) * ld + h * headDim
+        let out = context + (seg.outputRow + first - seg.queries.lowerBound) * d + h * headDim
+        ck_attention_rows(q, ld, count, packed, seg.length, headDim, scale, causal ? first : -1, out, d, strip)
     }
 }
 
