@@ -83,26 +83,31 @@ ptrdiff_t ck_attention_scratch_count(ptrdiff_t m) { return CK_MR * ck_round16(m)
 void ck_attention_pack(const float *k, const float *v, ptrdiff_t ld, ptrdiff_t m, ptrdiff_t hd, float *packed) {
     // Keys in panels of 16: kt[P][p][jj] = k[16P + jj, p] (zero past m), so a tile of S reads
     // one contiguous hd × 16 block. Values in panels of 16 columns: vp[C][j][cc] = v[j, 16C + cc]
-    // (zero past hd).
-    const ptrdiff_t mPad = ck_round16(m), hdPad = ck_round16(hd);
+    // (zero past hd). One pass over the rows, a few rows ahead prefetched: the rows are ld apart
+    // and usually in L3 only, so without that the copy waits on every row's first load.
+    const ptrdiff_t mPad = ck_round16(m), hdPad = ck_round16(hd), ahead = 4;
     float *kt = packed, *vp = packed + hd * mPad;
-    for (ptrdiff_t j0 = 0; j0 < mPad; j0 += 16) {
-        float *panel = kt + j0 * hd;
-        ptrdiff_t n = m - j0 < 16 ? m - j0 : 16;
-        if (n < 16) memset(panel, 0, (size_t)(hd * 16) * sizeof(float));
-        for (ptrdiff_t jj = 0; jj < n; jj++) {
-            const float *src = k + (j0 + jj) * ld;
-            for (ptrdiff_t p = 0; p < hd; p++) panel[p * 16 + jj] = src[p];
+    if (m < mPad) memset(kt + (mPad - 16) * hd, 0, (size_t)(hd * 16) * sizeof(float));
+    for (ptrdiff_t j = 0; j < m; j++) {
+        if (j + ahead < m) {
+            const char *kn = (const char *)(k + (j + ahead) * ld), *vn = (const char *)(v + (j + ahead) * ld);
+            for (ptrdiff_t b = 0; b < hd * (ptrdiff_t)sizeof(float); b += 64) {
+                __builtin_prefetch(kn + b);
+                __builtin_prefetch(vn + b);
+            }
+        }
+        const float *kr = k + j * ld, *vr = v + j * ld;
+        float *kd = kt + (j / 16) * hd * 16 + j % 16;
+        for (ptrdiff_t p = 0; p < hd; p++) kd[p * 16] = kr[p];
+        float *vd = vp + j * 16;
+        ptrdiff_t c = 0;
+        for (; c + 16 <= hd; c += 16)
+            for (ptrdiff_t i = 0; i < 16; i++) vd[c * m + i] = vr[c + i];
+        if (c < hd) {
+            for (ptrdiff_t i = 0; i < 16; i++) vd[c * m + i] = c + i < hd ? vr[c + i] : 0;
         }
     }
-    for (ptrdiff_t c0 = 0; c0 < hdPad; c0 += 16) {
-        float *panel = vp + c0 * m;
-        ptrdiff_t n = hd - c0 < 16 ? hd - c0 : 16;
-        for (ptrdiff_t j = 0; j < m; j++) {
-            memcpy(panel + j * 16, v + j * ld + c0, (size_t)n * sizeof(float));
-            if (n < 16) memset(panel + j * 16 + n, 0, (size_t)(16 - n) * sizeof(float));
-        }
-    }
+    (void)hdPad;
 }
 
 void ck_attention_rows(const float *q, ptrdiff_t ldq, ptrdiff_t rows, const float *packed, ptrdiff_t m,
