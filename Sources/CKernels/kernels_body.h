@@ -127,13 +127,20 @@ static float CK_SUFFIX(exp_shifted_row)(float *row, ptrdiff_t n) {
     for (; i + W <= n; i += W) mv = __builtin_elementwise_max(mv, load(row + i));
     if (i < n) mv = __builtin_elementwise_max(mv, loadTail(row + i, n - i, -inf));
     vf m = splat(hmax(mv));
-    vf acc0 = splat(0), acc1 = splat(0);
-    for (i = 0; i + 2 * W <= n; i += 2 * W) {
+    // Four independent exponentials per step: one vexp is a chain of ~15 dependent operations,
+    // and with two in flight the loop waited on latency (0.74 → 0.65 ns per element, AVX2).
+    vf acc0 = splat(0), acc1 = splat(0), acc2 = splat(0), acc3 = splat(0);
+    for (i = 0; i + 4 * W <= n; i += 4 * W) {
         vf e0 = vexp(load(row + i) - m), e1 = vexp(load(row + i + W) - m);
+        vf e2 = vexp(load(row + i + 2 * W) - m), e3 = vexp(load(row + i + 3 * W) - m);
         store(row + i, e0);
         store(row + i + W, e1);
+        store(row + i + 2 * W, e2);
+        store(row + i + 3 * W, e3);
         acc0 += e0;
         acc1 += e1;
+        acc2 += e2;
+        acc3 += e3;
     }
     for (; i + W <= n; i += W) {
         vf e = vexp(load(row + i) - m);
@@ -145,7 +152,7 @@ static float CK_SUFFIX(exp_shifted_row)(float *row, ptrdiff_t n) {
         storeTail(row + i, e, n - i);
         acc1 += e;
     }
-    return hsum(acc0 + acc1);
+    return hsum((acc0 + acc1) + (acc2 + acc3));
 }
 
 static void CK_SUFFIX(bias_activation)(float *x, const float *bias, ptrdiff_t rows, ptrdiff_t n, int activation) {

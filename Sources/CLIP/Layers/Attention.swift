@@ -1,4 +1,3 @@
-import CBLAS
 import CKernels
 import Dispatch
 import Foundation
@@ -86,37 +85,37 @@ extension Attention {
 ///
 ///     qkv:     [rows, 3D]      one segment = rows start ..< start+n
 ///     job:     (segment, head, block of B ≤ `queryBlock` query rows)
-///     S:       [B, m]  = s · Q[B, hd] · K[m, hd]ᵀ        sgemm; m = n (causal: up to the block's last query)
-///     S, sums: S = exp(S − row max) in place, sums[B] = row sums (causal: keys after the query → 0);
-///              `ck_exp_shifted_row` (C, AVX2 + FMA when the CPU has them: Swift's SIMD code is
-///              compiled for SSE2 only)
-///     C:       [B, hd] = S · V[m, hd]                     sgemm, written into context[outputRow + …, h·hd]
-///     C:       C[r, :] /= sums[r]                         (normalising the B×hd result, not the B×m scores)
+///     packed:  K[n, hd] transposed and V[n, hd], in 16-wide panels      `ck_attention_pack`, once
+///              per head and worker (a head's blocks are consecutive jobs)
+///     per strip of 6 query rows (`ck_attention_rows`, C: AVX2 + FMA when the CPU has them, SSE2
+///     otherwise; Swift's SIMD code is compiled for SSE2 only):
+///       S:     [6, m]  = s · Q[6, hd] · K[m, hd]ᵀ       6 × 2W register tiles; m = n (causal: up to
+///                                                       the strip's last query)
+///       S:     exp(S − row max) in place, row sums      (causal: keys after the query → 0)
+///       C:     [6, hd] = S · V[m, hd] / row sums        6 × 2W register tiles, written into
+///                                                       context[outputRow + …, h·hd]
 ///
-/// Jobs run on all cores, handed out one at a time; during that, OpenBLAS runs single-threaded
-/// (its own threads would oversubscribe the cores), and a worker's S and sums stay in its
-/// cache. Per worker the scratch is B·maxLength + B floats (OWLv2 at 960 px: 0.9 MB instead of
-/// a 52 MB score matrix per head).
+/// Jobs run on all cores, handed out one at a time; a worker's packed K/V (2·n·hd floats) and
+/// its strip of scores (6·n) stay in its L2 and L1. Per worker the scratch is
+/// `scratchCount(maxLength:headDim:)` floats (OWLv2 B/16 at 960 px: 2 MB).
 ///
-/// Measured (`clipdetect bench --config owlvit-b-32 --detect examples/scene.png --json
-/// --iterations 2`, 577 tokens, two runs each on the shared 2-core EPYC (AVX2) under load 6–7, so
-/// given as attention seconds / linear-layer GEMM seconds of the same run, which cancels most of
-/// the load): blocking plus heads on both cores cut attention by ~25%; the block size hardly
-/// matters at 577 tokens, so B is chosen for memory — OWLv2 B/16 at 960 px (3601 tokens) peaks
-/// at 955 MB instead of 1115 MB.
+/// Measured (`tools/bench_attention.c`: one OWL-ViT B/32 layer at 768 px, 577 tokens, 12 heads ×
+/// 64, one thread, thread CPU time, medians of 9 alternating rounds; 2-core EPYC, Zen 3, shared
+/// with a 1-thread training run, load average ~2): the C kernel replaced two `cblas_sgemm` calls
+/// per head and block, which run these 64-deep and 64-wide products at 30–48 GFLOP/s (packing
+/// and call overhead at every call); end-to-end figures are in the README (One-pass detectors →
+/// Speed).
 ///
-/// | attention core | attention / GEMM time |
-/// |---|---|
-/// | before: one head at a time, full [n, n] scores, OpenBLAS threaded | 0.35, 0.31 |
-/// | B = 16 | 0.32, 0.29 |
-/// | B = 32 | 0.25, 0.25 |
-/// | **B = 64** | 0.24, 0.22 |
-/// | B = 128 | 0.25, 0.18 |
-/// | B ≥ n (one block per head) | 0.17, 0.26 |
+/// | per layer, one thread | ms | GFLOP/s (incl. softmax) |
+/// |---|---|---|
+/// | sgemm (OpenBLAS) + `ck_exp_shifted_row` + scaling, B = 64 | 21.3 | 47.9 |
+/// | **`ck_attention_rows`, AVX2 + FMA, B = 64** | 16.4 | 62.5 |
+/// | `ck_attention_rows`, SSE2 forced | 46.1 | 22.2 |
 ///
-/// With the exponentials in C (issue 13's roofline work), B was measured again by paired
-/// alternation (`CLIPDETECT_ATTENTION_BLOCK`); that table, with the load it was taken under, is
-/// in the README (One-pass detectors → Speed).
+/// Inside the kernel (same layer, rdtsc split): q·kᵀ 42%, softmax 17%, p·v 36%, packing 5%; the
+/// tiles run at 62–73 GFLOP/s against 74–91 of a register-only FMA loop measured at the same
+/// time. Earlier, with the sgemm path, the block size B was measured (table in the README):
+/// it hardly matters at 577 tokens, so B = 64 stays, chosen for memory.
 struct AttentionCore {
     let heads: Int
     let headDim: Int
@@ -176,9 +175,7 @@ struct AttentionCore {
             }
         }
         if workers > 1 {
-            BLASRuntime.singleThreaded {
-                DispatchQueue.concurrentPerform(iterations: workers, execute: body)
-            }
+            DispatchQueue.concurrentPerform(iterations: workers, execute: body)
         } else {
             body(0)
         }
