@@ -19,28 +19,31 @@ public enum BLASRuntime {
     /// Number of threads OpenBLAS uses for a large GEMM.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
-    /// Runs `body` with OpenBLAS limited to one thread, for code that issues GEMMs from several
-    /// threads of its own (OpenBLAS's threads on top would oversubscribe the cores), then
-    /// restores the thread count. Safe when several threads do this at once: the first one in
-    /// lowers the count, the last one out restores it.
-    static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
-        singleThreadLock.lock()
-        if singleThreadUsers == 0 { savedThreads = openblas_get_num_threads() }
-        singleThreadUsers += 1
-        if savedThreads > 1 { openblas_set_num_threads(1) }
-        singleThreadLock.unlock()
-        defer {
-            singleThreadLock.lock()
-            singleThreadUsers -= 1
-            if singleThreadUsers == 0, savedThreads > 1 { openblas_set_num_threads(savedThreads) }
-            singleThreadLock.unlock()
-        }
-        return try body()
-    }
+    /// How long (2^n cycles) an idle OpenBLAS worker thread spins in `sched_yield` after a
+    /// threaded GEMM before it sleeps, as `shortenIdleSpin()` sets it (see there).
+    static let idleSpinExponent = 4
 
-    private static let singleThreadLock = NSLock()
-    nonisolated(unsafe) private static var singleThreadUsers = 0
-    nonisolated(unsafe) private static var savedThreads: Int32 = 1
+    /// Makes OpenBLAS's worker threads sleep right after each threaded GEMM instead of spinning.
+    ///
+    /// Why: OpenBLAS (pthreads build) keeps its idle workers polling with `sched_yield` for 2²⁸
+    /// cycles (~0.1 s) after every GEMM. Between an encoder layer's GEMMs come the phases this
+    /// library runs on all cores itself (the attention core, layer norms, activations; 1–15 ms
+    /// each), and there the polling threads compete with ours for the cores (12–20% of the
+    /// samples of a 2-core profile). OpenBLAS reads `OPENBLAS_THREAD_TIMEOUT` (n: 2^n cycles,
+    /// 4 ≤ n ≤ 30) when it starts its threads; this sets it, re-reads the environment and
+    /// stops the threads, which OpenBLAS restarts at the next threaded GEMM. Waking a sleeping
+    /// worker costs microseconds, a few dozen times per image. A value the user set is kept; a
+    /// BLAS without these entry points is left alone. Call early, before GEMMs run on other
+    /// threads (the CLI does it first thing in `main`).
+    public static func shortenIdleSpin() {
+        let env = ProcessInfo.processInfo.environment
+        guard env["OPENBLAS_THREAD_TIMEOUT"] == nil, env["GOTO_THREAD_TIMEOUT"] == nil,
+              let readEnv = dlsym(nil, "openblas_read_env"), let shutdown = dlsym(nil, "blas_thread_shutdown_")
+        else { return }
+        setenv("OPENBLAS_THREAD_TIMEOUT", String(idleSpinExponent), 1)
+        unsafeBitCast(readEnv, to: (@convention(c) () -> Void).self)()
+        _ = unsafeBitCast(shutdown, to: (@convention(c) () -> Int32).self)()
+    }
 
     /// The best `OPENBLAS_CORETYPE` for this CPU from the instruction-set flags in /proc/cpuinfo,
     /// or nil when none is known to be better than OpenBLAS's own choice.
