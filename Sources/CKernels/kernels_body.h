@@ -178,22 +178,31 @@ static void CK_SUFFIX(exp)(const float *x, float *out, ptrdiff_t n) {
     if (i < n) storeTail(out + i, vexp(loadTail(x + i, n - i, 0)), n - i);
 }
 
-/// One tile of S = scale · Q · Kᵀ: R (≤ CK_MR) query rows × 2W keys j0 ..< j0+2W.
+/// The register tile both attention products use: for r < R (≤ CK_MR),
+/// acc0[r] | acc1[r] = Σ_k a[r·lda + k] · b[16k ..< 16k + 2W], k < depth.
+/// a: [R, depth] (row stride lda), broadcast one float at a time; b: a 16-wide packed panel
+/// [depth, 16] (from column 0 or, for W = 4, 8). R is a constant after inlining, so the 2R
+/// accumulators live in registers (12 of the 16 vector registers at R = 6).
+CK_INLINE void CK_SUFFIX(tile)(int R, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t depth,
+                               vf *acc0, vf *acc1) {
+    for (int r = 0; r < R; r++) acc0[r] = acc1[r] = splat(0);
+    for (ptrdiff_t k = 0; k < depth; k++) {
+        vf b0 = load(b + k * 16), b1 = load(b + k * 16 + W);
+        for (int r = 0; r < R; r++) {
+            vf x = bcast(a[r * lda + k]);
+            acc0[r] = acc0[r] + x * b0;
+            acc1[r] = acc1[r] + x * b1;
+        }
+    }
+}
+
+/// One tile of S = scale · Q · Kᵀ: R query rows × 2W keys j0 ..< j0+2W.
 /// q: [R, hd] (row stride ldq); kt: a panel of packed keys [hd, 16] from column j0 mod 16;
-/// s: [R, ·] (row stride ls). R is a constant after inlining, so the 2R accumulators live in
-/// registers.
+/// s: [R, ·] (row stride ls).
 CK_INLINE void CK_SUFFIX(qk_tile)(int R, const float *q, ptrdiff_t ldq, const float *kt,
                                   ptrdiff_t hd, float scale, float *s, ptrdiff_t ls) {
     vf acc0[CK_MR], acc1[CK_MR];
-    for (int r = 0; r < R; r++) acc0[r] = acc1[r] = splat(0);
-    for (ptrdiff_t p = 0; p < hd; p++) {
-        vf b0 = load(kt + p * 16), b1 = load(kt + p * 16 + W);
-        for (int r = 0; r < R; r++) {
-            vf a = bcast(q[r * ldq + p]);
-            acc0[r] = acc0[r] + a * b0;
-            acc1[r] = acc1[r] + a * b1;
-        }
-    }
+    CK_SUFFIX(tile)(R, q, ldq, kt, hd, acc0, acc1);
     for (int r = 0; r < R; r++) {
         store(s + r * ls, acc0[r] * scale);
         store(s + r * ls + W, acc1[r] * scale);
@@ -206,15 +215,7 @@ CK_INLINE void CK_SUFFIX(qk_tile)(int R, const float *q, ptrdiff_t ldq, const fl
 CK_INLINE void CK_SUFFIX(pv_tile)(int R, const float *p, ptrdiff_t ls, const float *vp,
                                   ptrdiff_t m, const float *inv, float *out, ptrdiff_t ldo, ptrdiff_t width) {
     vf acc0[CK_MR], acc1[CK_MR];
-    for (int r = 0; r < R; r++) acc0[r] = acc1[r] = splat(0);
-    for (ptrdiff_t j = 0; j < m; j++) {
-        vf b0 = load(vp + j * 16), b1 = load(vp + j * 16 + W);
-        for (int r = 0; r < R; r++) {
-            vf a = bcast(p[r * ls + j]);
-            acc0[r] = acc0[r] + a * b0;
-            acc1[r] = acc1[r] + a * b1;
-        }
-    }
+    CK_SUFFIX(tile)(R, p, ls, vp, m, acc0, acc1);
     for (int r = 0; r < R; r++) {
         vf o0 = acc0[r] * inv[r], o1 = acc1[r] * inv[r];
         float *dst = out + r * ldo;
