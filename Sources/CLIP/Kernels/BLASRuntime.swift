@@ -19,22 +19,34 @@ public enum BLASRuntime {
     /// Number of threads OpenBLAS uses for a large GEMM.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
-    /// How long (2^n cycles) an idle OpenBLAS worker thread spins in `sched_yield` after a
-    /// threaded GEMM before it sleeps, as `shortenIdleSpin()` sets it (see there).
-    static let idleSpinExponent = 4
+    /// How long (2^n cycles) an idle OpenBLAS worker thread polls after a threaded GEMM before
+    /// it sleeps, as `shortenIdleSpin()` sets it: 2²⁰ cycles, ~0.4 ms at 2.45 GHz (see there).
+    static let idleSpinExponent = 20
 
-    /// Makes OpenBLAS's worker threads sleep right after each threaded GEMM instead of spinning.
+    /// Makes OpenBLAS's idle worker threads sleep soon after each threaded GEMM instead of
+    /// polling for ~0.1 s.
     ///
     /// Why: OpenBLAS (pthreads build) keeps its idle workers polling with `sched_yield` for 2²⁸
-    /// cycles (~0.1 s) after every GEMM. Between an encoder layer's GEMMs come the phases this
-    /// library runs on all cores itself (the attention core, layer norms, activations; 1–15 ms
-    /// each), and there the polling threads compete with ours for the cores (12–20% of the
-    /// samples of a 2-core profile). OpenBLAS reads `OPENBLAS_THREAD_TIMEOUT` (n: 2^n cycles,
-    /// 4 ≤ n ≤ 30) when it starts its threads; this sets it, re-reads the environment and
-    /// stops the threads, which OpenBLAS restarts at the next threaded GEMM. Waking a sleeping
-    /// worker costs microseconds, a few dozen times per image. A value the user set is kept; a
-    /// BLAS without these entry points is left alone. Call early, before GEMMs run on other
-    /// threads (the CLI does it first thing in `main`).
+    /// cycles after every GEMM. Between an encoder layer's GEMMs come the phases this library
+    /// runs on all cores itself (the attention core, ~10 ms a layer for OWL-ViT B/32 at 768 px;
+    /// the MLP activation; layer norms), and there the polling threads take the cores from
+    /// ours. OpenBLAS reads `OPENBLAS_THREAD_TIMEOUT` (n: 2^n cycles, 4 ≤ n ≤ 30) when it starts
+    /// its threads; this sets it, re-reads the environment and stops the threads, which
+    /// OpenBLAS restarts at the next threaded GEMM. 2²⁰ cycles keep a worker polling across the
+    /// sub-millisecond gaps (a layer norm) and let it sleep through the long phases; waking it
+    /// costs a little GEMM time. A value the user set is kept (so `OPENBLAS_THREAD_TIMEOUT=28`
+    /// restores OpenBLAS's own behaviour); a BLAS without these entry points is left alone.
+    /// Call early, before GEMMs run on other threads (the CLI does it first thing in `main`).
+    ///
+    /// Measured (`clipdetect bench --config owlvit-b-32 --detect examples/scene.png --json
+    /// --iterations 3`, 5 alternating rounds, medians in seconds per image; quiet 2-core EPYC,
+    /// load average 1.3–1.8 from the runs themselves; n set through the environment):
+    ///
+    /// | OPENBLAS_THREAD_TIMEOUT | total | attention core | linear GEMMs | rest of encode |
+    /// |---|---|---|---|---|
+    /// | 28 (OpenBLAS's default) | 1.043 | 0.197 | 0.755 | 0.070 |
+    /// | **20** | 0.971 | 0.124 | 0.769 | 0.059 |
+    /// | 4 (sleep at once) | 0.989 | 0.125 | 0.780 | 0.062 |
     public static func shortenIdleSpin() {
         let env = ProcessInfo.processInfo.environment
         guard env["OPENBLAS_THREAD_TIMEOUT"] == nil, env["GOTO_THREAD_TIMEOUT"] == nil,
