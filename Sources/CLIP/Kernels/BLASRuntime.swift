@@ -47,6 +47,10 @@ public enum BLASRuntime {
     /// | 28 (OpenBLAS's default) | 1.043 | 0.197 | 0.755 | 0.070 |
     /// | **20** | 0.971 | 0.124 | 0.769 | 0.059 |
     /// | 4 (sleep at once) | 0.989 | 0.125 | 0.780 | 0.062 |
+    ///
+    /// n = 20 was chosen on that run; a second one (22: 1.000 total, 24: 1.064) agreed, and the
+    /// later check in the README (5 rounds, 19:56 UTC) gave 20: 1.065 / 0.136 attention against
+    /// 28: 1.110 / 0.196.
     public static func shortenIdleSpin() {
         let env = ProcessInfo.processInfo.environment
         guard env["OPENBLAS_THREAD_TIMEOUT"] == nil, env["GOTO_THREAD_TIMEOUT"] == nil,

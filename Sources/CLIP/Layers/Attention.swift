@@ -100,21 +100,22 @@ extension Attention {
 /// `scratchCount(maxLength:headDim:)` floats (OWLv2 B/16 at 960 px: 2 MB).
 ///
 /// Measured (`tools/bench_attention.c`: one OWL-ViT B/32 layer at 768 px, 577 tokens, 12 heads ×
-/// 64, one thread, thread CPU time, medians of 9 alternating rounds; 2-core EPYC, Zen 3, shared
-/// with a 1-thread training run, load average ~2): the C kernel replaced two `cblas_sgemm` calls
+/// 64, one thread, thread CPU time, medians of 9 alternating rounds; 2-core EPYC, Zen 3, once
+/// shared with a 1-thread training run and once quiet; the single-thread clock differed between
+/// the two, the ratio did not): the C kernel replaced two `cblas_sgemm` calls
 /// per head and block, which run these 64-deep and 64-wide products at 30–48 GFLOP/s (packing
 /// and call overhead at every call); end-to-end figures are in the README (One-pass detectors →
 /// Speed).
 ///
-/// | per layer, one thread | ms | GFLOP/s (incl. softmax) |
+/// | per layer, one thread | ms, load ~2 | ms, quiet (20:00 UTC) |
 /// |---|---|---|
-/// | sgemm (OpenBLAS) + `ck_exp_shifted_row` + scaling, B = 64 | 21.3 | 47.9 |
-/// | **`ck_attention_rows`, AVX2 + FMA, B = 64** | 16.4 | 62.5 |
-/// | `ck_attention_rows`, SSE2 forced | 46.1 | 22.2 |
+/// | sgemm (OpenBLAS) + `ck_exp_shifted_row` + scaling, B = 64 | 21.3 | 27.1 |
+/// | **`ck_attention_rows`, AVX2 + FMA, B = 64** | 16.4 | 20.0 |
+/// | `ck_attention_rows`, SSE2 forced | 46.1 | 64.6 |
 ///
-/// Inside the kernel (same layer, rdtsc split): q·kᵀ 42%, softmax 17%, p·v 36%, packing 5%; the
-/// tiles run at 62–73 GFLOP/s against 74–91 of a register-only FMA loop measured at the same
-/// time. Earlier, with the sgemm path, the block size B was measured (table in the README):
+/// Inside the kernel (same layer, a throwaway rdtsc-instrumented copy, under load): q·kᵀ 42%,
+/// softmax 17%, p·v 36%, packing 5%; the tiles ran at 62–73 GFLOP/s against 74–91 of a
+/// register-only FMA loop at the same time. Earlier, with the sgemm path, the block size B was measured (table in the README):
 /// it hardly matters at 577 tokens, so B = 64 stays, chosen for memory.
 struct AttentionCore {
     let heads: Int
