@@ -17,6 +17,7 @@ struct ClipDetect: ParsableCommand {
     /// `--help` and errors of the run itself as ArgumentParser does.
     static func main() {
         BLASRuntime.restartWithFasterKernelsIfNeeded()
+        BLASRuntime.shortenIdleSpin()
         var command: ParsableCommand
         do {
             command = try parseAsRoot()

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CKernels
 
 @testable import CLIP
 
@@ -20,6 +21,9 @@ final class KernelTests: XCTestCase {
     func testVectorWidthMatchesTheCPU() {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let flags = Set((cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? "").split(separator: " "))
+        XCTAssertEqual(Kernels.vectorWidth, flags.contains("avx2") && flags.contains("fma") ? 8 : 4)
+        // The switch the SSE2 tests below rely on.
+        XCTAssertEqual(Kernels.withBaselineKernels { Kernels.vectorWidth }, 4)
         XCTAssertEqual(Kernels.vectorWidth, flags.contains("avx2") && flags.contains("fma") ? 8 : 4)
     }
 
@@ -93,10 +97,57 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// `ck_attention_rows` on its own against a Double reference: head widths below, at and
+    /// between the 8- and 16-float tiles, key counts around the 16-key panels, row counts around
+    /// the 6-row strips, causal offsets, strided inputs and outputs; AVX2 and SSE2 versions.
+    func testAttentionRowsAgainstNaive() {
+        for baseline in [false, true] {
+            for hd in [1, 8, 12, 20, 64, 80] {
+                for (m, rows) in [(1, 1), (5, 5), (16, 7), (17, 13), (77, 6), (77, 12), (150, 19)] {
+                    for causalFirst in [-1, 0, m - rows] where causalFirst < 0 || causalFirst + rows <= m {
+                        let ldq = hd + 3, ld = hd + 5, ldo = hd + 2
+                        let q = values(rows * ldq, in: -2...2, seed: UInt64(hd * 1000 + m))
+                        let k = values(m * ld, in: -2...2, seed: UInt64(hd * 1000 + m + 1))
+                        let v = values(m * ld, in: -2...2, seed: UInt64(hd * 1000 + m + 2))
+                        let scale = 1 / Float(hd).squareRoot()
+                        var out = [Float](repeating: .nan, count: rows * ldo)
+                        var packed = [Float](repeating: .nan, count: ck_attention_packed_count(m, hd))
+                        var strip = [Float](repeating: .nan, count: ck_attention_scratch_count(m))
+                        let run = {
+                            ck_attention_pack(k, v, ld, m, hd, &packed)
+                            ck_attention_rows(q, ldq, rows, packed, m, hd, scale, causalFirst, &out, ldo, &strip)
+                        }
+                        if baseline { Kernels.withBaselineKernels(run) } else { run() }
+                        for r in 0..<rows {
+                            let keys = causalFirst < 0 ? m : causalFirst + r + 1
+                            let s = (0..<keys).map { j in
+                                Double(scale) * (0..<hd).reduce(0.0) { $0 + Double(q[r * ldq + $1]) * Double(k[j * ld + $1]) }
+                            }
+                            let top = s.max()!
+                            let e = s.map { Foundation.exp($0 - top) }
+                            let sum = e.reduce(0, +)
+                            for c in 0..<ldo {
+                                let got = out[r * ldo + c]
+                                guard c < hd else {
+                                    XCTAssert(got.isNaN, "column \(c) ≥ hd \(hd) was written")
+                                    continue
+                                }
+                                let want = (0..<keys).reduce(0.0) { $0 + e[$1] * Double(v[$1 * ld + c]) } / sum
+                                XCTAssertEqual(Double(got), want, accuracy: 2e-5,
+                                               "baseline \(baseline) hd \(hd) m \(m) rows \(rows) causal \(causalFirst) at \(r),\(c)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// softmax(s·q·kᵀ)·v per segment and head against a naive Double version: several segments,
-    /// lengths around the query block, causal masks, pooled single queries.
+    /// lengths around the query block, causal masks, pooled single queries; odd head widths and
+    /// counts; the SSE2 kernels too.
     func testAttentionCoreAgainstNaive() {
-        for (heads, headDim) in [(3, 5), (2, 64)] {
+        for (heads, headDim, baseline) in [(3, 5, false), (2, 64, false), (5, 12, false), (1, 80, false), (3, 20, true), (2, 64, true)] {
             let d = heads * headDim
             let lengths = [1, 7, AttentionCore.queryBlock - 1, AttentionCore.queryBlock + 3, 2 * AttentionCore.queryBlock + 1]
             var segments: [Segment] = []
@@ -110,15 +161,18 @@ final class KernelTests: XCTestCase {
             let core = AttentionCore(heads: heads, headDim: headDim, scale: scale)
             let maxLength = lengths.max()!
             let workers = ProcessInfo.processInfo.activeProcessorCount
-            let scratch = FloatBuffer(count: workers * AttentionCore.scratchCount(maxLength: maxLength))
+            let scratch = FloatBuffer(count: workers * AttentionCore.scratchCount(maxLength: maxLength, headDim: headDim))
             for causal in [false, true] {
                 let context = FloatBuffer(count: rows * d)
-                core.run(qkv: qkv.pointer, segments: segments, causal: causal, context: context.pointer,
-                         scratch: scratch, maxLength: maxLength)
                 let pooled = segments.enumerated().map { i, s in s.pooled(row: s.length - 1, outputRow: i) }
                 let pooledContext = FloatBuffer(count: segments.count * d)
-                core.run(qkv: qkv.pointer, segments: pooled, causal: causal, context: pooledContext.pointer,
-                         scratch: scratch, maxLength: maxLength)
+                let run = {
+                    core.run(qkv: qkv.pointer, segments: segments, causal: causal, context: context.pointer,
+                             scratch: scratch, maxLength: maxLength)
+                    core.run(qkv: qkv.pointer, segments: pooled, causal: causal, context: pooledContext.pointer,
+                             scratch: scratch, maxLength: maxLength)
+                }
+                if baseline { Kernels.withBaselineKernels(run) } else { run() }
                 for (si, seg) in segments.enumerated() {
                     for h in 0..<heads {
                         for qi in 0..<seg.length {
@@ -126,10 +180,10 @@ final class KernelTests: XCTestCase {
                                                       query: qi, causal: causal, scale: Double(scale))
                             for j in 0..<headDim {
                                 XCTAssertEqual(Double(context.pointer[(seg.start + qi) * d + h * headDim + j]), want[j], accuracy: 2e-5,
-                                               "heads \(heads) causal \(causal) segment \(si) head \(h) query \(qi)")
+                                               "heads \(heads) × \(headDim) baseline \(baseline) causal \(causal) segment \(si) head \(h) query \(qi)")
                                 if qi == seg.length - 1 {
                                     XCTAssertEqual(Double(pooledContext.pointer[si * d + h * headDim + j]), want[j], accuracy: 2e-5,
-                                                   "pooled: heads \(heads) causal \(causal) segment \(si) head \(h)")
+                                                   "pooled: heads \(heads) × \(headDim) baseline \(baseline) causal \(causal) segment \(si) head \(h)")
                                 }
                             }
                         }

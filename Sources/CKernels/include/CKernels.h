@@ -31,6 +31,27 @@ void ck_bias_activation(float *x, const float *bias, ptrdiff_t rows, ptrdiff_t n
 /// for tests. Accurate to ~2 ulp on [−87.3, 88.3]; clamped outside (exp(−∞) = 0).
 void ck_exp(const float *x, float *out, ptrdiff_t n);
 
+/// Floats `ck_attention_pack` writes for one head of m keys of width hd.
+ptrdiff_t ck_attention_packed_count(ptrdiff_t m, ptrdiff_t hd);
+
+/// One head's keys and values packed for `ck_attention_rows`: k, v: [m, hd] (row stride ld);
+/// packed: `ck_attention_packed_count(m, hd)` floats (keys transposed, rows padded to 16).
+void ck_attention_pack(const float *k, const float *v, ptrdiff_t ld, ptrdiff_t m, ptrdiff_t hd, float *packed);
+
+/// Scratch floats `ck_attention_rows` needs for m keys.
+ptrdiff_t ck_attention_scratch_count(ptrdiff_t m);
+
+/// out[r, 0 ..< hd] = softmax_j(scale · q[r] · k[j]) · v for query rows r < rows, keys
+/// j < m, or with causalFirst ≥ 0 only keys j ≤ causalFirst + r (row r is query causalFirst + r).
+/// q: [rows, hd] (row stride ldq); packed: from `ck_attention_pack`; out: [rows, hd] (row stride
+/// ldo); scratch: `ck_attention_scratch_count(m)` floats.
+void ck_attention_rows(const float *q, ptrdiff_t ldq, ptrdiff_t rows, const float *packed, ptrdiff_t m,
+                       ptrdiff_t hd, float scale, ptrdiff_t causalFirst, float *out, ptrdiff_t ldo, float *scratch);
+
+/// Tests only: with on ≠ 0 every kernel runs its baseline (SSE2) version even on an AVX2 CPU;
+/// returns the previous setting. Not thread-safe against kernels running at the same time.
+int ck_force_baseline(int on);
+
 /// Floats per vector in the kernels this CPU runs: 8 (AVX2 + FMA) or 4 (SSE2).
 int ck_vector_width(void);
 

@@ -19,28 +19,47 @@ public enum BLASRuntime {
     /// Number of threads OpenBLAS uses for a large GEMM.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
-    /// Runs `body` with OpenBLAS limited to one thread, for code that issues GEMMs from several
-    /// threads of its own (OpenBLAS's threads on top would oversubscribe the cores), then
-    /// restores the thread count. Safe when several threads do this at once: the first one in
-    /// lowers the count, the last one out restores it.
-    static func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
-        singleThreadLock.lock()
-        if singleThreadUsers == 0 { savedThreads = openblas_get_num_threads() }
-        singleThreadUsers += 1
-        if savedThreads > 1 { openblas_set_num_threads(1) }
-        singleThreadLock.unlock()
-        defer {
-            singleThreadLock.lock()
-            singleThreadUsers -= 1
-            if singleThreadUsers == 0, savedThreads > 1 { openblas_set_num_threads(savedThreads) }
-            singleThreadLock.unlock()
-        }
-        return try body()
-    }
+    /// How long (2^n cycles) an idle OpenBLAS worker thread polls after a threaded GEMM before
+    /// it sleeps, as `shortenIdleSpin()` sets it: 2²⁰ cycles, ~0.4 ms at 2.45 GHz (see there).
+    static let idleSpinExponent = 20
 
-    private static let singleThreadLock = NSLock()
-    nonisolated(unsafe) private static var singleThreadUsers = 0
-    nonisolated(unsafe) private static var savedThreads: Int32 = 1
+    /// Makes OpenBLAS's idle worker threads sleep soon after each threaded GEMM instead of
+    /// polling for ~0.1 s.
+    ///
+    /// Why: OpenBLAS (pthreads build) keeps its idle workers polling with `sched_yield` for 2²⁸
+    /// cycles after every GEMM. Between an encoder layer's GEMMs come the phases this library
+    /// runs on all cores itself (the attention core, ~10 ms a layer for OWL-ViT B/32 at 768 px;
+    /// the MLP activation; layer norms), and there the polling threads take the cores from
+    /// ours. OpenBLAS reads `OPENBLAS_THREAD_TIMEOUT` (n: 2^n cycles, 4 ≤ n ≤ 30) when it starts
+    /// its threads; this sets it, re-reads the environment and stops the threads, which
+    /// OpenBLAS restarts at the next threaded GEMM. 2²⁰ cycles keep a worker polling across the
+    /// sub-millisecond gaps (a layer norm) and let it sleep through the long phases; waking it
+    /// costs a little GEMM time. A value the user set is kept (so `OPENBLAS_THREAD_TIMEOUT=28`
+    /// restores OpenBLAS's own behaviour); a BLAS without these entry points is left alone.
+    /// Call early, before GEMMs run on other threads (the CLI does it first thing in `main`).
+    ///
+    /// Measured (`clipdetect bench --config owlvit-b-32 --detect examples/scene.png --json
+    /// --iterations 3`, 5 alternating rounds, medians in seconds per image; quiet 2-core EPYC,
+    /// load average 1.3–1.8 from the runs themselves; n set through the environment):
+    ///
+    /// | OPENBLAS_THREAD_TIMEOUT | total | attention core | linear GEMMs | rest of encode |
+    /// |---|---|---|---|---|
+    /// | 28 (OpenBLAS's default) | 1.043 | 0.197 | 0.755 | 0.070 |
+    /// | **20** | 0.971 | 0.124 | 0.769 | 0.059 |
+    /// | 4 (sleep at once) | 0.989 | 0.125 | 0.780 | 0.062 |
+    ///
+    /// n = 20 was chosen on that run; a second one (22: 1.000 total, 24: 1.064) agreed, and the
+    /// later check in the README (5 rounds, 19:56 UTC) gave 20: 1.065 / 0.136 attention against
+    /// 28: 1.110 / 0.196.
+    public static func shortenIdleSpin() {
+        let env = ProcessInfo.processInfo.environment
+        guard env["OPENBLAS_THREAD_TIMEOUT"] == nil, env["GOTO_THREAD_TIMEOUT"] == nil,
+              let readEnv = dlsym(nil, "openblas_read_env"), let shutdown = dlsym(nil, "blas_thread_shutdown_")
+        else { return }
+        setenv("OPENBLAS_THREAD_TIMEOUT", String(idleSpinExponent), 1)
+        unsafeBitCast(readEnv, to: (@convention(c) () -> Void).self)()
+        _ = unsafeBitCast(shutdown, to: (@convention(c) () -> Int32).self)()
+    }
 
     /// The best `OPENBLAS_CORETYPE` for this CPU from the instruction-set flags in /proc/cpuinfo,
     /// or nil when none is known to be better than OpenBLAS's own choice.

@@ -126,4 +126,12 @@ enum Kernels {
 
     /// Floats per vector in the C kernels on this CPU: 8 (AVX2 + FMA) or 4 (SSE2).
     static var vectorWidth: Int { Int(ck_vector_width()) }
+
+    /// Runs `body` with every C kernel in its baseline (SSE2) version, for tests of that path
+    /// on AVX2 machines. Not for concurrent use with other kernel calls.
+    static func withBaselineKernels<T>(_ body: () throws -> T) rethrows -> T {
+        let was = ck_force_baseline(1)
+        defer { ck_force_baseline(was) }
+        return try body()
+    }
 }

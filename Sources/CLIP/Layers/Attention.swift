@@ -1,4 +1,4 @@
-import CBLAS
+import CKernels
 import Dispatch
 import Foundation
 
@@ -85,37 +85,38 @@ extension Attention {
 ///
 ///     qkv:     [rows, 3D]      one segment = rows start ..< start+n
 ///     job:     (segment, head, block of B ≤ `queryBlock` query rows)
-///     S:       [B, m]  = s · Q[B, hd] · K[m, hd]ᵀ        sgemm; m = n (causal: up to the block's last query)
-///     S, sums: S = exp(S − row max) in place, sums[B] = row sums (causal: keys after the query → 0);
-///              `ck_exp_shifted_row` (C, AVX2 + FMA when the CPU has them: Swift's SIMD code is
-///              compiled for SSE2 only)
-///     C:       [B, hd] = S · V[m, hd]                     sgemm, written into context[outputRow + …, h·hd]
-///     C:       C[r, :] /= sums[r]                         (normalising the B×hd result, not the B×m scores)
+///     packed:  K[n, hd] transposed and V[n, hd], in 16-wide panels      `ck_attention_pack`, once
+///              per head and worker (a head's blocks are consecutive jobs)
+///     per strip of 6 query rows (`ck_attention_rows`, C: AVX2 + FMA when the CPU has them, SSE2
+///     otherwise; Swift's SIMD code is compiled for SSE2 only):
+///       S:     [6, m]  = s · Q[6, hd] · K[m, hd]ᵀ       6 × 2W register tiles; m = n (causal: up to
+///                                                       the strip's last query)
+///       S:     exp(S − row max) in place, row sums      (causal: keys after the query → 0)
+///       C:     [6, hd] = S · V[m, hd] / row sums        6 × 2W register tiles, written into
+///                                                       context[outputRow + …, h·hd]
 ///
-/// Jobs run on all cores, handed out one at a time; during that, OpenBLAS runs single-threaded
-/// (its own threads would oversubscribe the cores), and a worker's S and sums stay in its
-/// cache. Per worker the scratch is B·maxLength + B floats (OWLv2 at 960 px: 0.9 MB instead of
-/// a 52 MB score matrix per head).
+/// Jobs run on all cores, handed out one at a time; a worker's packed K/V (2·n·hd floats) and
+/// its strip of scores (6·n) stay in its L2 and L1. Per worker the scratch is
+/// `scratchCount(maxLength:headDim:)` floats (OWLv2 B/16 at 960 px: 2 MB).
 ///
-/// Measured (`clipdetect bench --config owlvit-b-32 --detect examples/scene.png --json
-/// --iterations 2`, 577 tokens, two runs each on the shared 2-core EPYC (AVX2) under load 6–7, so
-/// given as attention seconds / linear-layer GEMM seconds of the same run, which cancels most of
-/// the load): blocking plus heads on both cores cut attention by ~25%; the block size hardly
-/// matters at 577 tokens, so B is chosen for memory — OWLv2 B/16 at 960 px (3601 tokens) peaks
-/// at 955 MB instead of 1115 MB.
+/// Measured (`tools/bench_attention.c`: one OWL-ViT B/32 layer at 768 px, 577 tokens, 12 heads ×
+/// 64, one thread, thread CPU time, medians of 9 alternating rounds; 2-core EPYC, Zen 3, once
+/// shared with a 1-thread training run and once quiet; the single-thread clock differed between
+/// the two, the ratio did not): the C kernel replaced two `cblas_sgemm` calls
+/// per head and block, which run these 64-deep and 64-wide products at 30–48 GFLOP/s (packing
+/// and call overhead at every call); end-to-end figures are in the README (One-pass detectors →
+/// Speed).
 ///
-/// | attention core | attention / GEMM time |
-/// |---|---|
-/// | before: one head at a time, full [n, n] scores, OpenBLAS threaded | 0.35, 0.31 |
-/// | B = 16 | 0.32, 0.29 |
-/// | B = 32 | 0.25, 0.25 |
-/// | **B = 64** | 0.24, 0.22 |
-/// | B = 128 | 0.25, 0.18 |
-/// | B ≥ n (one block per head) | 0.17, 0.26 |
+/// | per layer, one thread | ms, load ~2 | ms, quiet (20:00 UTC) |
+/// |---|---|---|
+/// | sgemm (OpenBLAS) + `ck_exp_shifted_row` + scaling, B = 64 | 21.3 | 27.1 |
+/// | **`ck_attention_rows`, AVX2 + FMA, B = 64** | 16.4 | 20.0 |
+/// | `ck_attention_rows`, SSE2 forced | 46.1 | 64.6 |
 ///
-/// With the exponentials in C (issue 13's roofline work), B was measured again by paired
-/// alternation (`CLIPDETECT_ATTENTION_BLOCK`); that table, with the load it was taken under, is
-/// in the README (One-pass detectors → Speed).
+/// Inside the kernel (same layer, a throwaway rdtsc-instrumented copy, under load): q·kᵀ 42%,
+/// softmax 17%, p·v 36%, packing 5%; the tiles ran at 62–73 GFLOP/s against 74–91 of a
+/// register-only FMA loop at the same time. Earlier, with the sgemm path, the block size B was measured (table in the README):
+/// it hardly matters at 577 tokens, so B = 64 stays, chosen for memory.
 struct AttentionCore {
     let heads: Int
     let headDim: Int
@@ -129,14 +130,17 @@ struct AttentionCore {
         return b
     }()
 
-    /// Scratch floats one worker needs for segments of up to `maxLength` tokens.
-    static func scratchCount(maxLength: Int) -> Int { queryBlock * maxLength + queryBlock }
+    /// Scratch floats one worker needs for segments of up to `maxLength` tokens: one head's
+    /// packed keys and values plus the kernel's strip of scores.
+    static func scratchCount(maxLength: Int, headDim: Int) -> Int {
+        ck_attention_packed_count(maxLength, headDim) + ck_attention_scratch_count(maxLength)
+    }
 
     /// context[outputRow ..< outputRow + queries.count, :] = attention for every segment.
-    /// scratch: at least `scratchCount(maxLength:)` floats per core.
+    /// scratch: at least `scratchCount(maxLength:headDim:)` floats per core.
     func run(qkv: UnsafeMutablePointer<Float>, segments: [Segment], causal: Bool,
              context: UnsafeMutablePointer<Float>, scratch: FloatBuffer, maxLength: Int) {
-        let block = Self.queryBlock, perWorker = Self.scratchCount(maxLength: maxLength)
+        let block = Self.queryBlock, perWorker = Self.scratchCount(maxLength: maxLength, headDim: headDim)
         // firstJob[i]: index of segment i's first job; jobs of a segment: heads × its blocks.
         var starts = [Int](), jobs = 0
         starts.reserveCapacity(segments.count)
@@ -148,8 +152,9 @@ struct AttentionCore {
         let workers = max(1, min(scratch.count / perWorker, jobs, ProcessInfo.processInfo.activeProcessorCount))
         let next = JobCounter()
         let body: (Int) -> Void = { worker in
-            let s = scratch.pointer + worker * perWorker, sums = s + block * maxLength
-            var segIndex = 0
+            let packed = scratch.pointer + worker * perWorker
+            let strip = packed + ck_attention_packed_count(maxLength, self.headDim)
+            var segIndex = 0, packedHead = (segment: -1, head: -1)
             while true {
                 let index = workers == 1 ? next.uncontendedNext() : next.next()
                 guard index < jobs else { return }
@@ -159,47 +164,41 @@ struct AttentionCore {
                 let blocks = (seg.queries.count + block - 1) / block
                 let local = index - firstJob[segIndex]
                 let h = local / blocks, b = local % blocks
+                // A head's blocks are consecutive jobs: its keys and values are packed once per worker.
+                if packedHead != (segIndex, h) {
+                    self.pack(qkv: qkv, segment: seg, head: h, into: packed)
+                    packedHead = (segIndex, h)
+                }
                 let first = seg.queries.lowerBound + b * block
                 let count = min(block, seg.queries.upperBound - first)
                 self.job(qkv: qkv, segment: seg, head: h, firstQuery: first, count: count, causal: causal,
-                           scores: s, sums: sums, context: context)
+                         packed: packed, strip: strip, context: context)
             }
         }
         if workers > 1 {
-            BLASRuntime.singleThreaded {
-                DispatchQueue.concurrentPerform(iterations: workers, execute: body)
-            }
+            DispatchQueue.concurrentPerform(iterations: workers, execute: body)
         } else {
             body(0)
         }
     }
 
-    /// One job: query rows first ..< first+count (relative to the segment) of head h.
+    /// Head h's keys and values of the segment, packed for `ck_attention_rows`.
+    @inline(__always)
+    private func pack(qkv: UnsafeMutablePointer<Float>, segment seg: Segment, head h: Int, into packed: UnsafeMutablePointer<Float>) {
+        let d = heads * headDim, k = qkv + seg.start * 3 * d + d + h * headDim
+        ck_attention_pack(k, k + d, 3 * d, seg.length, headDim, packed)
+    }
+
+    /// One job: query rows first ..< first+count (relative to the segment) of head h, whose
+    /// keys and values are in `packed`.
     @inline(__always)
     private func job(qkv: UnsafeMutablePointer<Float>, segment seg: Segment, head h: Int, firstQuery first: Int,
-                       count: Int, causal: Bool, scores: UnsafeMutablePointer<Float>,
-                       sums: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>) {
-        let d = heads * headDim, ld = 3 * d, hd = headDim
-        let m = causal ? first + count : seg.length
-        let k = qkv + seg.start * ld + d + h * hd, v = k + d
-        let q = qkv + (seg.start + first) * ld + h * hd
-        let out = context + (seg.outputRow + first - seg.queries.lowerBound) * d + h * hd
-        // S[count, m] = s · Q[count, hd] · K[m, hd]ᵀ
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(m), Int32(hd),
-                    scale, q, Int32(ld), k, Int32(ld), 0, scores, Int32(m))
-        for r in 0..<count {
-            let row = scores + r * m
-            let keys = causal ? first + r + 1 : m
-            sums[r] = Kernels.expShiftedRow(row, n: keys)
-            if keys < m { (row + keys).update(repeating: 0, count: m - keys) }
-        }
-        // C[count, hd] = S[count, m] · V[m, hd], then rows / sums
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(hd), Int32(m),
-                    1, scores, Int32(m), v, Int32(ld), 0, out, Int32(d))
-        for r in 0..<count {
-            let inv = 1 / sums[r], row = out + r * d
-            for j in 0..<hd { row[j] *= inv }
-        }
+                     count: Int, causal: Bool, packed: UnsafePointer<Float>, strip: UnsafeMutablePointer<Float>,
+                     context: UnsafeMutablePointer<Float>) {
+        let d = heads * headDim, ld = 3 * d
+        let q = qkv + (seg.start + first) * ld + h * headDim
+        let out = context + (seg.outputRow + first - seg.queries.lowerBound) * d + h * headDim
+        ck_attention_rows(q, ld, count, packed, seg.length, headDim, scale, causal ? first : -1, out, d, strip)
     }
 }
 

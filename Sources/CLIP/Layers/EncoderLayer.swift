@@ -64,10 +64,13 @@ final class EncoderScratch {
     private(set) var scores = FloatBuffer(count: 0)
     let dim: Int
     let intermediate: Int
+    /// dim / heads: sizes the attention core's packed keys and values.
+    let headDim: Int
 
-    init(dim: Int, intermediate: Int) {
+    init(dim: Int, intermediate: Int, heads: Int) {
         self.dim = dim
         self.intermediate = intermediate
+        headDim = dim / max(1, heads)
     }
 
     /// A text tower's packed token activations, [rows, dim], updated in place by the layers.
@@ -91,9 +94,10 @@ final class EncoderScratch {
             mlp = FloatBuffer(count: rows * intermediate)
         }
         let length = max(newMax, maxLength)
-        if newMax > maxLength || scores.count < workers * AttentionCore.scratchCount(maxLength: length) {
+        let perWorker = AttentionCore.scratchCount(maxLength: length, headDim: headDim)
+        if newMax > maxLength || scores.count < workers * perWorker {
             maxLength = length
-            scores = FloatBuffer(count: workers * AttentionCore.scratchCount(maxLength: length))
+            scores = FloatBuffer(count: workers * perWorker)
         }
     }
 }

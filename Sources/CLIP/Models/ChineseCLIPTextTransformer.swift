@@ -43,7 +43,7 @@ final class ChineseCLIPTextTransformer: TextTower {
         // pooler weights a checkpoint may carry; so does this tower.
         try source.acceptBuffer("\(prefix).pooler.dense.weight", shape: [s.dim, s.dim])
         try source.acceptBuffer("\(prefix).pooler.dense.bias", shape: [s.dim])
-        scratch = EncoderScratch(dim: s.dim, intermediate: s.intermediate)
+        scratch = EncoderScratch(dim: s.dim, intermediate: s.intermediate, heads: s.heads)
     }
 
     var dim: Int { spec.dim }

@@ -28,7 +28,7 @@ final class TextTransformer {
         encoder = try TransformerEncoder(source, "\(prefix).encoder", layers: s.layers, dim: s.dim, heads: s.heads,
                               intermediate: s.intermediate, eps: s.eps, activation: s.activation)
         finalLayerNorm = try LayerNorm(source, "\(prefix).final_layer_norm", dim: s.dim, eps: s.eps)
-        scratch = EncoderScratch(dim: s.dim, intermediate: s.intermediate)
+        scratch = EncoderScratch(dim: s.dim, intermediate: s.intermediate, heads: s.heads)
     }
 
     /// The row transformers pools for these ids: the first `eos_token_id`, or, for legacy

@@ -27,7 +27,7 @@ final class VisionTransformer {
         encoder = try TransformerEncoder(source, "\(prefix).encoder", layers: s.layers, dim: s.dim, heads: s.heads,
                               intermediate: s.intermediate, eps: s.eps, activation: s.activation)
         postLayerNorm = try LayerNorm(source, "\(prefix).post_layernorm", dim: s.dim, eps: s.eps)
-        scratch = EncoderScratch(dim: s.dim, intermediate: s.intermediate)
+        scratch = EncoderScratch(dim: s.dim, intermediate: s.intermediate, heads: s.heads)
     }
 
     /// pixels: [batch, C, S, S] → pooled: [batch, D] (post-LN class token), written to `out`.

@@ -28,7 +28,7 @@ final class OWLVisionTower {
                                         intermediate: s.intermediate, eps: s.eps, activation: s.activation).layers
         postLayerNorm = try LayerNorm(source, "\(prefix).post_layernorm", dim: s.dim, eps: s.eps)
         mergeLayerNorm = try LayerNorm(source, mergePrefix, dim: s.dim, eps: s.eps)
-        scratch = EncoderScratch(dim: s.dim, intermediate: s.intermediate)
+        scratch = EncoderScratch(dim: s.dim, intermediate: s.intermediate, heads: s.heads)
     }
 
     /// Number of patch tokens per image (the detector's predictions per image).
