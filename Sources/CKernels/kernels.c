@@ -85,7 +85,7 @@ void ck_attention_pack(const float *k, const float *v, ptrdiff_t ld, ptrdiff_t m
     // one contiguous hd × 16 block. Values in panels of 16 columns: vp[C][j][cc] = v[j, 16C + cc]
     // (zero past hd). One pass over the rows, a few rows ahead prefetched: the rows are ld apart
     // and usually in L3 only, so without that the copy waits on every row's first load.
-    const ptrdiff_t mPad = ck_round16(m), hdPad = ck_round16(hd), ahead = 4;
+    const ptrdiff_t mPad = ck_round16(m), ahead = 4;
     float *kt = packed, *vp = packed + hd * mPad;
     if (m < mPad) memset(kt + (mPad - 16) * hd, 0, (size_t)(hd * 16) * sizeof(float));
     for (ptrdiff_t j = 0; j < m; j++) {
@@ -107,7 +107,6 @@ void ck_attention_pack(const float *k, const float *v, ptrdiff_t ld, ptrdiff_t m
             for (ptrdiff_t i = 0; i < 16; i++) vd[c * m + i] = c + i < hd ? vr[c + i] : 0;
         }
     }
-    (void)hdPad;
 }
 
 void ck_attention_rows(const float *q, ptrdiff_t ldq, ptrdiff_t rows, const float *packed, ptrdiff_t m,
