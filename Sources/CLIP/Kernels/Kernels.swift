@@ -113,7 +113,8 @@ enum Kernels {
     }
 
     /// row = exp(row − max(row)) in place, the unnormalised softmax; returns the row's sum.
-    /// row: [n], n ≥ 1; −∞ entries give 0. (`ck_exp_shifted_row`, vectorised in C.)
+    /// row: [n], n ≥ 1; −∞ entries give 0. (`ck_exp_shifted_row`, vectorised in C; the attention
+    /// kernel runs the same C function inside, so this entry point is what tests check it through.)
     @inline(__always)
     static func expShiftedRow(_ row: UnsafeMutablePointer<Float>, n: Int) -> Float {
         ck_exp_shifted_row(row, n)

@@ -115,8 +115,9 @@ extension Attention {
 ///
 /// Inside the kernel (same layer, a throwaway rdtsc-instrumented copy, under load): q·kᵀ 42%,
 /// softmax 17%, p·v 36%, packing 5%; the tiles ran at 62–73 GFLOP/s against 74–91 of a
-/// register-only FMA loop at the same time. Earlier, with the sgemm path, the block size B was measured (table in the README):
-/// it hardly matters at 577 tokens, so B = 64 stays, chosen for memory.
+/// register-only FMA loop at the same time. Earlier, with the sgemm path, the block size B was
+/// measured (table in the README): it hardly matters at 577 tokens, so B = 64 stays, chosen for
+/// memory.
 struct AttentionCore {
     let heads: Int
     let headDim: Int
