@@ -3,6 +3,7 @@
     python3 tools/shapes/eval_owl.py                       # models/shapes-owl, default thresholds
     python3 tools/shapes/eval_owl.py --choose              # re-choose conf / NMS IoU on the even half
     python3 tools/shapes/eval_owl.py --choose --write-defaults   # ... and store them in the model folder
+    python3 tools/shapes/eval_owl.py --centre              # what the patch at each object's centre says
 
 Every category name is a class (query "a photo of a NAME."). Post-processing is transformers'
 ``post_process_object_detection`` (the best class per patch, score = its sigmoid) followed by
@@ -14,6 +15,10 @@ picks the confidence and NMS IoU on the even half only (best F1 at IoU 0.5 among
 that keep <= 1.2 boxes per object) and reports both halves with them. The defaults (template,
 confidence, NMS IoU) are the model folder's ``detection_defaults.json``, the file clipdetect reads
 too, so both tools run the model the same way; ``--write-defaults`` writes the chosen values there.
+
+``--centre`` reads off, per half, the patch holding each ground-truth object's centre: how often its
+best query is the object's class, colour and shape, and the IoU of its box with the object's (the
+diagnostic train_owl.py's tables quote).
 """
 import argparse
 import contextlib
@@ -90,6 +95,43 @@ def raw_detections(model_dir, bench, threads, template):
         seconds.append(time.perf_counter() - t)
         out[im["id"]] = (res["boxes"].numpy(), res["scores"].numpy(), res["labels"].numpy())
     return gt, out, float(np.median(seconds[1:] or seconds))
+
+
+@torch.no_grad()
+def centre_patch(model_dir, bench, threads, template, halves):
+    """Per half: accuracy of the centre patch's best query (class, colour, shape) and its box IoU."""
+    torch.set_num_threads(threads)
+    model = OwlViTForObjectDetection.from_pretrained(model_dir, dtype=torch.float32).eval()
+    proc = OwlViTProcessor.from_pretrained(model_dir)
+    gt = json.load(open(os.path.join(bench, "annotations.json")))
+    cats = sorted(gt["categories"], key=lambda c: c["id"])
+    colour_of = {c["id"]: c["name"].split(" ")[0] for c in cats}
+    shape_of = {c["id"]: c["name"].split(" ")[1] for c in cats}
+    queries = proc(text=[[template.replace("{}", c["name"]) for c in cats]], return_tensors="pt")
+    size = model.config.vision_config.image_size // model.config.vision_config.patch_size
+    rows = {name: [] for name in halves}
+    for im in gt["images"]:
+        image = Image.open(os.path.join(bench, im["file_name"])).convert("RGB")
+        out = model(**queries, pixel_values=proc(images=image, return_tensors="pt")["pixel_values"])
+        logits, boxes = out.logits[0], out.pred_boxes[0]
+        W, H = im["width"], im["height"]
+        for a in (a for a in gt["annotations"] if a["image_id"] == im["id"]):
+            x, y, w, h = a["bbox"]
+            p = min(size - 1, int((y + h / 2) / H * size)) * size + min(size - 1, int((x + w / 2) / W * size))
+            pred = cats[int(logits[p].argmax())]["id"]
+            cx, cy, bw, bh = boxes[p].tolist()
+            box = [(cx - bw / 2) * W, (cy - bh / 2) * H, (cx + bw / 2) * W, (cy + bh / 2) * H]
+            iou = float(iou_xyxy(np.array(box), np.array([[x, y, x + w, y + h]]))[0])
+            row = (pred == a["category_id"], colour_of[pred] == colour_of[a["category_id"]],
+                   shape_of[pred] == shape_of[a["category_id"]], iou)
+            for name, ids in halves.items():
+                if im["id"] in ids:
+                    rows[name].append(row)
+    for name, r in rows.items():
+        r = np.array(r, dtype=np.float64)
+        print(f"{name}: {len(r)} objects, centre patch class {r[:, 0].mean():.3f} colour {r[:, 1].mean():.3f} "
+              f"shape {r[:, 2].mean():.3f}, box IoU mean {r[:, 3].mean():.3f} (>= 0.5: {(r[:, 3] >= 0.5).mean():.2f}, "
+              f">= 0.75: {(r[:, 3] >= 0.75).mean():.2f})")
 
 
 def detections(raw, conf, nms_iou, cats, max_det=100):
@@ -182,9 +224,15 @@ def main():
     p.add_argument("--write-defaults", action="store_true", help="with --choose: write them to the model folder")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--json", help="also write the figures here")
+    p.add_argument("--centre", action="store_true", help="only the centre-patch diagnostic (see above)")
     a = p.parse_args()
-    ensure_pycocotools()
     defaults = model_defaults(a.model)
+    if a.centre:
+        images = json.load(open(os.path.join(a.bench, "annotations.json")))["images"]
+        halves = {"even": {im["id"] for k, im in enumerate(images) if k % 2 == 0},
+                  "odd": {im["id"] for k, im in enumerate(images) if k % 2 == 1}}
+        return centre_patch(a.model, a.bench, a.threads, defaults["template"], halves)
+    ensure_pycocotools()
     gt, raw, sec = raw_detections(a.model, a.bench, a.threads, defaults["template"])
     even = {im["id"] for k, im in enumerate(gt["images"]) if k % 2 == 0}
     odd = {im["id"] for k, im in enumerate(gt["images"]) if k % 2 == 1}
