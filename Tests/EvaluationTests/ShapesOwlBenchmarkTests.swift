@@ -1,0 +1,42 @@
+import CLIP
+import Detection
+import Evaluation
+import Foundation
+import XCTest
+
+/// The shipped one-pass detector `models/shapes-owl` (issue 14) on the committed benchmark,
+/// all 60 scenes (one encoder pass each, ~0.1 s), every category name as a class, the model's
+/// own defaults (`detection_defaults.json`): floors under the figures measured with
+/// `clipdetect eval --model shapes-owl`, so a change that breaks the OWL path end to end, or
+/// shipped weights that get worse, fail here. The floors pin what the shipped model does, not
+/// the issue's targets (AP ≥ 0.75), which it does not meet; see its model card.
+final class ShapesOwlBenchmarkTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let bench = root.appendingPathComponent("examples/shapes-bench")
+    /// Measured 2026-11-29 (release): AP 0.0339, AP50 0.1114, held-out AP50 0.0755,
+    /// 0.99 boxes per object, precision 0.159 at recall 0.157 (IoU 0.5, conf 0.3).
+    static let apFloor = 0.025
+    static let ap50Floor = 0.09
+    static let heldOutAP50Floor = 0.05
+    static let boxesPerObjectCeiling = 1.2
+    static let recallFloor = 0.12
+
+    func testShippedOwlModelKeepsItsFloorsOnTheBenchmark() throws {
+        let folder = try ModelLocator.resolve("shapes-owl")
+        let model = try DetectionModel(folder: folder)
+        guard case .owl = model else { return XCTFail("models/shapes-owl does not load as an OWL model") }
+        let options = model.defaultOptions
+        XCTAssertEqual(options.templates, ["a photo of a {}."], "the prompt the model was trained with")
+        let detector = try model.detector(options: options)
+        let gt = try COCOGroundTruth.load(from: Self.bench.appendingPathComponent("annotations.json"))
+        let run = try DatasetEvaluation.run(detector, on: gt, imageFolder: Self.bench.path)
+        XCTAssertEqual(run.imageIds.count, 60)
+        XCTAssertGreaterThanOrEqual(run.overall.ap, Self.apFloor, "AP on the benchmark")
+        XCTAssertGreaterThanOrEqual(run.overall.ap50, Self.ap50Floor, "AP50 on the benchmark")
+        let heldOut = try XCTUnwrap(run.heldOut, "the benchmark marks held-out categories")
+        XCTAssertGreaterThanOrEqual(heldOut.ap50, Self.heldOutAP50Floor, "held-out AP50 on the benchmark")
+        let point = OperatingPoint.evaluate(groundTruth: gt, detections: run.detections, imageIds: run.imageIds)
+        XCTAssertLessThanOrEqual(point.boxesPerObject, Self.boxesPerObjectCeiling, "boxes per object")
+        XCTAssertGreaterThanOrEqual(point.recall, Self.recallFloor, "recall at IoU 0.5")
+    }
+}
