@@ -640,7 +640,6 @@ def main():
     p.add_argument("--positions", choices=["interpolate", "local"], default="interpolate",
                    help="the detector's position table: shapes-tiny's 6 x 6 interpolated to the grid, or that plus local_position_code")
     p.add_argument("--position-code-scale", type=float, default=1.0, help="local_position_code's norm relative to the interpolated table's")
-    p.add_argument("--lr-positions", type=float, default=0.0, help="position table's learning rate, no weight decay (0: the backbone's)")
     p.add_argument("--full-share", type=float, default=0.15,
                    help="share of whole-scene steps in the first half; it rises linearly to 1 over the second half")
     p.add_argument("--max-objects", type=int, default=0,
@@ -676,16 +675,12 @@ def main():
 
     trained = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     box = [p for n, p in trained if n.startswith("box_head.")]
-    pos_name = "owlvit.vision_model.embeddings.position_embedding.weight"
-    positions = [p for n, p in trained if n == pos_name and a.lr_positions > 0]
-    backbone = [p for n, p in trained if n.startswith("owlvit.") and not (n == pos_name and a.lr_positions > 0)]
+    backbone = [p for n, p in trained if n.startswith("owlvit.")]
     heads = [p for n, p in trained if not n.startswith(("owlvit.", "box_head."))]
     groups = []
     for ps, lr in ((heads, a.lr), (box, a.lr_box), (backbone, a.lr_backbone)):
         groups.append({"params": [p for p in ps if p.ndim >= 2], "weight_decay": a.weight_decay, "base": lr})
         groups.append({"params": [p for p in ps if p.ndim < 2], "weight_decay": 0.0, "base": lr})
-    if positions:
-        groups.append({"params": positions, "weight_decay": 0.0, "base": a.lr_positions})
     opt = torch.optim.AdamW(groups, lr=a.lr, betas=(0.9, 0.98), eps=1e-6)
 
     teacher = a.init if a.distill > 0 else None
