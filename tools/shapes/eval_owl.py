@@ -227,15 +227,13 @@ def main():
     p.add_argument("--centre", action="store_true", help="only the centre-patch diagnostic (see above)")
     a = p.parse_args()
     defaults = model_defaults(a.model)
+    images = json.load(open(os.path.join(a.bench, "annotations.json")))["images"]
+    even = {im["id"] for k, im in enumerate(images) if k % 2 == 0}
+    odd = {im["id"] for k, im in enumerate(images) if k % 2 == 1}
     if a.centre:
-        images = json.load(open(os.path.join(a.bench, "annotations.json")))["images"]
-        halves = {"even": {im["id"] for k, im in enumerate(images) if k % 2 == 0},
-                  "odd": {im["id"] for k, im in enumerate(images) if k % 2 == 1}}
-        return centre_patch(a.model, a.bench, a.threads, defaults["template"], halves)
+        return centre_patch(a.model, a.bench, a.threads, defaults["template"], {"even": even, "odd": odd})
     ensure_pycocotools()
     gt, raw, sec = raw_detections(a.model, a.bench, a.threads, defaults["template"])
-    even = {im["id"] for k, im in enumerate(gt["images"]) if k % 2 == 0}
-    odd = {im["id"] for k, im in enumerate(gt["images"]) if k % 2 == 1}
     conf = defaults["confidence"] if a.conf is None else a.conf
     nms_iou = defaults["iou_threshold"] if a.nms_iou is None else a.nms_iou
     if a.choose:
