@@ -44,7 +44,8 @@ let package = Package(
         .target(
             name: "COpenCV", dependencies: ["COpenCVSystem", "CFontconfigSystem"], path: "Sources/COpenCV",
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("stdc++")]),
-        // Row kernels (softmax exponentials, MLP activations) in C: AVX2 + FMA chosen at run time.
+        // Kernels in C, AVX2 + FMA chosen at run time: row kernels (softmax exponentials, MLP
+        // activations) and the attention core (scores, softmax and weighted values per head).
         .target(name: "CKernels", path: "Sources/CKernels"),
         .target(name: "CLIP", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "Imaging", dependencies: ["CLIP", "COpenCV"]),
