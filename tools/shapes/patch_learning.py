@@ -65,11 +65,9 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_owl as T  # noqa: E402
-import world  # noqa: E402
 
 
 def crop_batch(rng, nrng, n):
@@ -82,12 +80,8 @@ def crop_batch(rng, nrng, n):
             side = max(w, h) / rng.uniform(0.6, 0.87)
             cx += rng.uniform(-0.1, 0.1) * side
             cy += rng.uniform(-0.1, 0.1) * side
-            left, top = int(round(cx - side / 2)), int(round(cy - side / 2))
-            s = max(2, int(round(side)))
-            canvas = Image.new("RGB", (s, s), world.CLIP_MEAN_RGB)
-            canvas.paste(img.crop((max(left, 0), max(top, 0), min(left + s, 256), min(top + s, 256))),
-                         (max(-left, 0), max(-top, 0)))
-            pix.append(canvas.resize((48, 48), Image.BICUBIC))
+            crop, left, top, s = T.square_crop(img, cx, cy, side, 48)
+            pix.append(crop)
             boxes.append(torch.tensor([[(bx * 256 - left) / s, (by * 256 - top) / s, w / s, h / s]]))
             labels.append(torch.tensor([c]))
     return T.to_tensor(pix[:n]), boxes[:n], labels[:n]
@@ -179,14 +173,8 @@ def main():
     scene_pix = T.to_tensor([s[0] for s in scenes])
 
     def features(pix, offsets=None):
-        emb = model.owlvit.vision_model.embeddings
-        if offsets is not None:
-            emb.forward = T.cropped_position_embeddings(model, offsets)
-        try:
+        with T.window_positions(model, offsets):
             fmap, _ = model.image_embedder(pixel_values=pix, interpolate_pos_encoding=pix.shape[-1] != 256)
-        finally:
-            if offsets is not None:
-                del emb.forward
         b, h, w, d = fmap.shape
         return fmap.reshape(b, h * w, d), h
 

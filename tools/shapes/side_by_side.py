@@ -40,8 +40,8 @@ def main():
     gt = json.load(open(os.path.join(os.path.dirname(a.scene), "annotations.json")))
     classes = [c["name"] for c in sorted(gt["categories"], key=lambda c: c["id"])]
     name = os.path.basename(a.scene)
-    objects = sum(1 for ann in gt["annotations"]
-                  for im in gt["images"] if im["id"] == ann["image_id"] and im["file_name"] == name)
+    image_id = next(im["id"] for im in gt["images"] if im["file_name"] == name)
+    objects = sum(1 for ann in gt["annotations"] if ann["image_id"] == image_id)
     with tempfile.TemporaryDirectory() as tmp:
         halves = [(m, *detect(a.clipdetect, a.scene, m, classes, tmp)) for m in ("shapes-tiny", "shapes-owl")]
     w, h = halves[0][1].size

@@ -137,6 +137,7 @@ time); the model is saved as a Hugging Face folder every ``--save-every`` minute
 so an interrupted run still leaves a usable model.
 """
 import argparse
+import contextlib
 import io
 import json
 import math
@@ -211,19 +212,22 @@ def polygon_area(spec):
     return area
 
 
-def teacher_crop(img, box, rng, side_px):
-    """The crop shapes-tiny's crop pipeline would embed for an object: a square around the box
-    (the object fills 60-87% of its side, as in eval_crops.py), padded with CLIP's mean colour
-    past the image border, resized to the teacher's input side."""
-    x, y, w, h = box
-    side = max(w, h) / rng.uniform(0.6, 0.87)
-    cx, cy = x + w / 2, y + h / 2
-    l, t = int(round(cx - side / 2)), int(round(cy - side / 2))
+def square_crop(img, cx, cy, side, side_px):
+    """(crop, left, top, s): the s x s square of ``img`` centred at (cx, cy), s = ``side``
+    rounded, padded with CLIP's mean colour past the image border, resized to ``side_px``."""
+    left, top = int(round(cx - side / 2)), int(round(cy - side / 2))
     s = max(2, int(round(side)))
     canvas = Image.new("RGB", (s, s), world.CLIP_MEAN_RGB)
-    canvas.paste(img.crop((max(l, 0), max(t, 0), min(l + s, img.size[0]), min(t + s, img.size[1]))),
-                 (max(-l, 0), max(-t, 0)))
-    return canvas.resize((side_px, side_px), Image.BICUBIC)
+    canvas.paste(img.crop((max(left, 0), max(top, 0), min(left + s, img.size[0]), min(top + s, img.size[1]))),
+                 (max(-left, 0), max(-top, 0)))
+    return canvas.resize((side_px, side_px), Image.BICUBIC), left, top, s
+
+
+def teacher_crop(img, box, rng, side_px):
+    """The crop shapes-tiny's crop pipeline would embed for an object: a square around the box
+    (the object fills 60-87% of its side, as in eval_crops.py), resized to the teacher's input side."""
+    x, y, w, h = box
+    return square_crop(img, x + w / 2, y + h / 2, max(w, h) / rng.uniform(0.6, 0.87), side_px)[0]
 
 
 WINDOW_SCALE = (2.5, 1.875)  # a 640 x 480 photo squashed to 256 x 256: pixels per input pixel in x, y
@@ -413,6 +417,20 @@ def cropped_position_embeddings(model, offsets):
     return forward
 
 
+@contextlib.contextmanager
+def window_positions(model, offsets):
+    """Within the block, the vision embeddings give each input the position embeddings of a window
+    of the full grid cut at its ``offsets`` (``cropped_position_embeddings``); None: unchanged."""
+    emb = model.owlvit.vision_model.embeddings
+    if offsets is not None:
+        emb.forward = cropped_position_embeddings(model, offsets)
+    try:
+        yield
+    finally:
+        if offsets is not None:
+            del emb.forward  # back to the class's forward
+
+
 def predict(model, pixels, queries, attention_layer=None, offsets=None):
     """(logits (B, P, Q), boxes (B, P, 4) cxcywh, unit class embeddings (B, P, D), attention
     probabilities (B, heads, 1 + P, 1 + P) of vision layer ``attention_layer`` or None) for fixed
@@ -421,14 +439,8 @@ def predict(model, pixels, queries, attention_layer=None, offsets=None):
     (``cropped_position_embeddings``)."""
     other = pixels.shape[-1] != model.config.vision_config.image_size
     extra = {"output_attentions": True} if attention_layer is not None else {}
-    emb = model.owlvit.vision_model.embeddings
-    if offsets is not None:
-        emb.forward = cropped_position_embeddings(model, offsets)
-    try:
+    with window_positions(model, offsets):
         fmap, vision = model.image_embedder(pixel_values=pixels, interpolate_pos_encoding=other, **extra)
-    finally:
-        if offsets is not None:
-            del emb.forward  # back to the class's forward
     b, h, w, d = fmap.shape
     feats = fmap.reshape(b, h * w, d)
     logits, embeds = model.class_predictor(feats, queries[None].expand(b, -1, -1), None)
