@@ -190,7 +190,7 @@ def main():
         loss.backward()
         opt.step()
         if fixed is not None:
-            fixed.constrain()
+            fixed.constrain(calibrate=step % 100 == 99)
         step += 1
         with torch.no_grad():
             acc = centre_shape(feats, g, boxes, labels)
