@@ -144,9 +144,9 @@ network is local (13 x 13 patches) and translation-equivariant; the values, outp
 shapes-tiny's weights and train.
 ``patch_learning.py`` measured it: the centre patch's shape on whole scenes at 50 k objects 0.35
 against 0.27 (two layers), four layers at least as good, and crops carry over to scenes at last.
-A larger input with larger patches (``--image-size 512 --patch 16``, same 32 x 32 grid, 4x the
-pixels per patch; ``build`` spreads the 8-px filter over 16 px) did not help (0.24 against 0.24
-at 30 k objects). This recipe's run (``--seed 1 --offset-heads 4 --window-positions crop``, one
+A larger input with larger patches (``patch_learning.py --image-size 512 --patch 16``, same
+32 x 32 grid, 4x the pixels per patch; ``build`` spreads the 8-px filter over 16 px) did not help
+(0.24 against 0.24 at 30 k objects), so this script has no option for it. This recipe's run (``--seed 1 --offset-heads 4 --window-positions crop``, one
 stage of 60 minutes: 2,134 steps, 1,417 of them windows, 51,080 images; the checks at 15 / 30 / 45
 minutes ran beside it, ~1 minute each), the centre patch of the benchmark's objects
 (``eval_owl.py --centre``, even / odd scenes):
@@ -578,7 +578,8 @@ class OffsetHeads:
         ang = torch.stack([xs.reshape(-1), ys.reshape(-1)], 1) @ self.freqs.T  # (P, n)
         self.amp = amplitude * float(table[1:].detach().norm(dim=1).mean()) / math.sqrt(n)  # the code's norm: ``amplitude`` x the table rows'
         flag = torch.ones(len(ang), 1)
-        self.code = torch.cat([ang.cos(), ang.sin(), flag], 1) * self.amp  # (P, 2n + 1): the code and a constant
+        code = torch.cat([ang.cos(), ang.sin(), flag], 1) * self.amp  # (P, 2n + 1): the code and a constant
+        self.code = code @ self.basis  # (P, 2n + 2), in the reserved coordinates
         self.constrain()
 
     def _writers(self):
@@ -598,7 +599,7 @@ class OffsetHeads:
         emb.class_embedding[r] = 0
         table = emb.position_embedding.weight
         table[:, r] = 0
-        table[1:, r] = self.code @ self.basis
+        table[1:, r] = self.code
         for lin in self._writers():
             lin.weight[r] = 0
             lin.bias[r] = 0
@@ -606,28 +607,41 @@ class OffsetHeads:
         for ln in norms:
             ln.weight[r] = 1
             ln.bias[r] = 0
-        if calibrate or not hasattr(self, "gains"):
+        if calibrate or not hasattr(self, "queries"):
             self.gains = self._gains()
-        n = self.freqs.shape[0]
+            self.queries, self.key = self._head_rows()
         for l, offsets in self.plan.items():
             att = vm.encoder.layers[l].self_attn
-            hd = att.head_dim
+            hd, used = att.head_dim, self.key.shape[0]
+            for h in range(len(offsets)):
+                for proj in (att.q_proj, att.k_proj):
+                    proj.weight[h * hd:(h + 1) * hd] = 0
+                    proj.bias[h * hd:(h + 1) * hd] = 0
+                att.k_proj.weight[h * hd:h * hd + used] = self.key
+                att.q_proj.weight[h * hd:h * hd + used] = self.queries[l][h]
+
+    def _head_rows(self):
+        """(queries {layer: (heads, 2n + 1, D)}, key (2n + 1, D)): the query and key rows of the
+        planned heads at the current gains."""
+        n, r = self.freqs.shape[0], self.reserved
+        dim = self.vm.config.hidden_size
+        key = torch.zeros(2 * n + 1, dim)
+        key[:, r] = self.basis  # the code and the constant, as layer norm leaves them
+        queries = {}
+        for l, offsets in self.plan.items():
+            hd = self.vm.encoder.layers[l].self_attn.head_dim
             # query scale: one unit of the cosine sum is ``unit`` logits for a token at the 10th percentile of the gain
             a = self.unit / (hd ** -0.5 * (self.gains[l] * self.amp) ** 2)
-            read = torch.zeros(2 * n + 1, att.k_proj.weight.shape[1])
-            read[:, r] = self.basis  # the code and the constant, as layer norm leaves them
-            for h, (dx, dy) in enumerate(offsets):
-                rows = slice(h * hd, (h + 1) * hd)
-                for proj in (att.q_proj, att.k_proj):
-                    proj.weight[rows] = 0
-                    proj.bias[rows] = 0
+            rows = []
+            for dx, dy in offsets:
                 phase = self.freqs @ torch.tensor([float(dx), float(dy)])  # (n,)
                 c, s = torch.diag(phase.cos()), torch.diag(phase.sin())
                 turn = torch.zeros(2 * n + 1, 2 * n + 1)
                 turn[:2 * n, :2 * n] = torch.cat([torch.cat([c, -s], 1), torch.cat([s, c], 1)], 0)  # rotates the code by the offset's phase
                 turn[2 * n, 2 * n] = -(n - self.margin)  # constant x constant: every logit n - margin units down, the planned offset's to +margin
-                att.k_proj.weight[h * hd:h * hd + 2 * n + 1] = read
-                att.q_proj.weight[h * hd:h * hd + 2 * n + 1] = a * turn @ read
+                rows.append(a * turn @ key)
+            queries[l] = torch.stack(rows)
+        return queries, key
 
     @torch.no_grad()
     def _gains(self):
@@ -832,7 +846,6 @@ def main():
     p.add_argument("--minutes", type=float, default=60)
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--image-size", type=int, default=256)
-    p.add_argument("--patch", type=int, default=8, help="patch side: a multiple of shapes-tiny's 8 (see build)")
     p.add_argument("--offset-heads", type=int, default=0,
                    help="the first N vision layers as OffsetHeads (offset_plan); needs --window-positions crop")
     p.add_argument("--lr", type=float, default=3e-3, help="class head (and the final layer norm)")
@@ -879,7 +892,7 @@ def main():
         log = os.path.join(a.resume, "training_log.json")
         previous = json.load(open(log)) if os.path.exists(log) else None
     else:
-        model = build(a.init, a.image_size, a.positions, a.position_code_scale, a.patch)
+        model = build(a.init, a.image_size, a.positions, a.position_code_scale)
     fixed = OffsetHeads(model, offset_plan(a.offset_heads)) if a.offset_heads else None
     if a.attend > 0:
         model.set_attn_implementation("eager")  # attention probabilities for quadrant_attention_loss
