@@ -112,12 +112,12 @@ def crop_batch(rng, nrng, n, full=256, side=48):
 
 
 class Stream(torch.utils.data.IterableDataset):
-    def __init__(self, mode, full=256):
-        self.mode, self.full = mode, full
+    def __init__(self, mode, full=256, patch=8):
+        self.mode, self.full, self.patch = mode, full, patch
 
     def __iter__(self):
         rng, nrng = random.Random(11), np.random.default_rng(11)
-        k = self.full // 256  # crops and windows keep their patch counts at a larger input with larger patches
+        k = self.patch // 8  # crops and windows keep their 6 x 6 and 12 x 12 patches with larger patches
         while True:
             if self.mode == "crop" or (self.mode == "mix" and rng.random() < 0.5):
                 yield crop_batch(rng, nrng, 128, self.full, 48 * k)
@@ -146,7 +146,7 @@ def main():
     backbone += list(model.layer_norm.parameters())
     heads = list(shape_head.parameters()) + list(colour_head.parameters())
     opt = torch.optim.AdamW([{"params": backbone, "lr": a.lr_backbone}, {"params": heads, "lr": 3e-3}], weight_decay=0.01)
-    loader = iter(torch.utils.data.DataLoader(Stream(a.mode, a.image_size), batch_size=None, num_workers=1, prefetch_factor=4,
+    loader = iter(torch.utils.data.DataLoader(Stream(a.mode, a.image_size, a.patch), batch_size=None, num_workers=1, prefetch_factor=4,
                                               persistent_workers=True))
     rng, nrng = random.Random(999), np.random.default_rng(999)
     scenes = [T.make_scene(rng, nrng, a.image_size, max_objects=10, full=a.image_size) for _ in range(24)]
