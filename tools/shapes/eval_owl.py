@@ -18,7 +18,7 @@ too, so both tools run the model the same way; ``--write-defaults`` writes the c
 
 ``--centre`` reads off, per half, the patch holding each ground-truth object's centre: how often its
 best query is the object's class, colour and shape, and the IoU of its box with the object's (the
-diagnostic train_owl.py's tables quote).
+diagnostic train_owl.py's tables quote); then the shape confusion over all scenes.
 """
 import argparse
 import contextlib
@@ -110,6 +110,8 @@ def centre_patch(model_dir, bench, threads, template, halves):
     queries = proc(text=[[template.replace("{}", c["name"]) for c in cats]], return_tensors="pt")
     size = model.config.vision_config.image_size // model.config.vision_config.patch_size
     rows = {name: [] for name in halves}
+    shapes = sorted({shape_of[c["id"]] for c in cats})
+    confusion = np.zeros((len(shapes), len(shapes)), dtype=np.int64)
     for im in gt["images"]:
         image = Image.open(os.path.join(bench, im["file_name"])).convert("RGB")
         out = model(**queries, pixel_values=proc(images=image, return_tensors="pt")["pixel_values"])
@@ -124,6 +126,7 @@ def centre_patch(model_dir, bench, threads, template, halves):
             iou = float(iou_xyxy(np.array(box), np.array([[x, y, x + w, y + h]]))[0])
             row = (pred == a["category_id"], colour_of[pred] == colour_of[a["category_id"]],
                    shape_of[pred] == shape_of[a["category_id"]], iou)
+            confusion[shapes.index(shape_of[a["category_id"]]), shapes.index(shape_of[pred])] += 1
             for name, ids in halves.items():
                 if im["id"] in ids:
                     rows[name].append(row)
@@ -132,6 +135,10 @@ def centre_patch(model_dir, bench, threads, template, halves):
         print(f"{name}: {len(r)} objects, centre patch class {r[:, 0].mean():.3f} colour {r[:, 1].mean():.3f} "
               f"shape {r[:, 2].mean():.3f}, box IoU mean {r[:, 3].mean():.3f} (>= 0.5: {(r[:, 3] >= 0.5).mean():.2f}, "
               f">= 0.75: {(r[:, 3] >= 0.75).mean():.2f})")
+    print("shape confusion, all scenes (rows: the object's shape; columns: the centre patch's best query's)")
+    print(" " * 9 + " ".join(f"{n[:8]:>8}" for n in shapes))
+    for name, counts in zip(shapes, confusion):
+        print(f"{name[:8]:9}" + " ".join(f"{c:8d}" for c in counts))
 
 
 def detections(raw, conf, nms_iou, cats, max_det=100):
