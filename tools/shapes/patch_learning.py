@@ -81,13 +81,13 @@ the windows teach carry over to whole scenes (0.35 against 0.27 at 50 k objects)
 carry over at last (0.31 against 0.15), but it hardly speeds up the learning itself; more pixels
 per patch does not help at all. ``train_owl.py --offset-heads 4`` is the recipe shipped since.
 
-2026-11-30 (later, with the per-layer calibration and the cached query / key rows, ~3x the steps
-per minute of the runs above): the backbone's learning rate with offset heads (``--mode window
---offset-heads 4 --threads 1``, two runs at a time; 3e-3 ran beside 1.5e-3's second half):
+2026-11-30, later (another machine, ~3x the steps per minute of the runs above; shapes-tiny's crop
+pipeline too ran twice as fast there): the backbone's learning rate with offset heads (``--mode
+window --offset-heads 4 --threads 1``, two runs at a time; 3e-3 ran beside 1.5e-3's second half):
 
 | ``--lr-backbone`` | 25 k objects | 50 k | 75 k | 100 k | 125 k | 150 k |
 |---|---|---|---|---|---|---|
-| 5e-4 (train_owl.py's earlier default) | 0.31 / 0.35 | 0.41 / 0.46 | 0.47 / 0.53 | 0.51 / 0.55 | | |
+| 5e-4 (the default; the first offset-head run) | 0.31 / 0.35 | 0.41 / 0.46 | 0.47 / 0.53 | 0.51 / 0.55 | | |
 | 1.5e-3 | 0.34 / 0.41 | 0.45 / 0.52 | 0.51 / 0.57 | 0.55 / 0.61 | 0.58 / 0.62 | 0.61 / 0.63 |
 | 3e-3 | 0.23 / 0.29 | 0.38 / 0.42 | | | | |
 

@@ -49,8 +49,8 @@ batches of 32 windows cut at the full input's pixel scale (a 240 x 180 window of
 squashed like the whole would be, +-25%, 1-5 objects of 22-170 px), run with the position
 embeddings resampled to the 12 x 12 grid (transformers' ``interpolate_pos_encoding``): ~50 tokens
 per object instead of ~200. Whole 256-px scenes are 15% of the steps in the first half and all of
-them by the end (``--full-share``; ``--full-from`` moves the point where the share starts rising). ``--distill W`` adds W x (1 - cosine) between the class
-embedding of every positive patch and shapes-tiny's embedding of that object's crop (the crop
+them by the end (``--full-share``; ``--full-from`` moves the point where the share starts
+rising). ``--distill W`` adds W x (1 - cosine) between the class embedding of every positive patch and shapes-tiny's embedding of that object's crop (the crop
 its crop pipeline would embed; computed in the loader's worker) -- the OWL-ViT set loss stays the
 loss, this term hands the patch tokens the teacher's shape knowledge, held-out combinations
 included (the teacher never saw them either, but its embedding space is compositional).
@@ -149,8 +149,9 @@ against 0.27 (two layers), four layers at least as good, and crops carry over to
 A larger input with larger patches (``patch_learning.py --image-size 512 --patch 16``, same
 32 x 32 grid, 4x the pixels per patch; ``build`` spreads the 8-px filter over 16 px) did not help
 (0.24 against 0.24 at 30 k objects), so this script has no option for it. The first offset-head
-run (``--seed 1 --offset-heads 4 --window-positions crop``, one stage of 60 minutes: 2,134 steps, 1,417 of them windows, 51,080 images; the checks at 15 / 30 / 45
-minutes ran beside it, ~1 minute each), the centre patch of the benchmark's objects
+run (``--seed 1 --offset-heads 4 --window-positions crop``, one stage of 60 minutes: 2,134 steps,
+1,417 of them windows, 51,080 images; the checks at 15 / 30 / 45 minutes ran beside it, ~1 minute
+each), the centre patch of the benchmark's objects
 (``eval_owl.py --centre``, even / odd scenes):
 
 | after | class | colour | shape | box IoU >= 0.5 | >= 0.75 |
@@ -171,7 +172,7 @@ vision tower's learning rate is worth raising: ``patch_learning.py`` (its last t
 shape faster at every count with 1.5e-3 than with 5e-4 (whole scenes 0.61 against 0.55 at 100 k
 objects) and worse with 3e-3. The shipped run takes 1.5e-3 and two schedule changes that the
 first run's flattening second half suggested (not measured apart): ``--anneal-from 0.3`` keeps
-the rate flat for the first 30% of the run, then the cosine; ``--full-from 0.6`` keeps whole scenes
+the learning rates flat for the first 30% of the run, then the cosine; ``--full-from 0.6`` keeps whole scenes
 at 15% of the steps until 60% of the run. It ran on a faster machine than the first (0.84 s per
 step against 1.69; the crop pipeline's eval, too, took half the time there): 4,272 steps, 2,996 of
 them windows, 106,080 images; the checks at 15 / 30 / 45 minutes ran beside it, ~20 s each:
