@@ -18,7 +18,8 @@ too, so both tools run the model the same way; ``--write-defaults`` writes the c
 
 ``--centre`` reads off, per half, the patch holding each ground-truth object's centre: how often its
 best query is the object's class, colour and shape, and the IoU of its box with the object's (the
-diagnostic train_owl.py's tables quote); then the shape confusion over all scenes.
+diagnostic train_owl.py's tables quote); then, over all scenes, the shape confusion and the shape
+accuracy by object size.
 """
 import argparse
 import contextlib
@@ -112,6 +113,8 @@ def centre_patch(model_dir, bench, threads, template, halves):
     rows = {name: [] for name in halves}
     shapes = sorted({shape_of[c["id"]] for c in cats})
     confusion = np.zeros((len(shapes), len(shapes)), dtype=np.int64)
+    bins = (0, 3, 4, 5, 7)  # the object's longer side, in patches of the input grid
+    by_size = np.zeros((len(bins), len(shapes), 2), dtype=np.int64)  # (right, objects)
     for im in gt["images"]:
         image = Image.open(os.path.join(bench, im["file_name"])).convert("RGB")
         out = model(**queries, pixel_values=proc(images=image, return_tensors="pt")["pixel_values"])
@@ -127,6 +130,8 @@ def centre_patch(model_dir, bench, threads, template, halves):
             row = (pred == a["category_id"], colour_of[pred] == colour_of[a["category_id"]],
                    shape_of[pred] == shape_of[a["category_id"]], iou)
             confusion[shapes.index(shape_of[a["category_id"]]), shapes.index(shape_of[pred])] += 1
+            b = int(np.searchsorted(bins, max(w / W, h / H) * size, side="right")) - 1
+            by_size[b, shapes.index(shape_of[a["category_id"]])] += (int(row[2]), 1)
             for name, ids in halves.items():
                 if im["id"] in ids:
                     rows[name].append(row)
@@ -139,6 +144,11 @@ def centre_patch(model_dir, bench, threads, template, halves):
     print(" " * 9 + " ".join(f"{n[:8]:>8}" for n in shapes))
     for name, counts in zip(shapes, confusion):
         print(f"{name[:8]:9}" + " ".join(f"{c:8d}" for c in counts))
+    print("shape right / objects by the object's longer side in patches (rows), all scenes")
+    print(" " * 9 + " ".join(f"{n[:8]:>8}" for n in shapes))
+    for k, lo in enumerate(bins):
+        label = f"{lo}-{bins[k + 1]}" if k + 1 < len(bins) else f">={lo}"
+        print(f"{label:9}" + " ".join(f"{f'{r}/{n}':>8}" for r, n in by_size[k]))
 
 
 def detections(raw, conf, nms_iou, cats, max_det=100):
