@@ -5,7 +5,7 @@
     python3 tools/shapes/patch_learning.py --mode mix    --minutes 20   # half of the batches each
     python3 tools/shapes/patch_learning.py --mode window --offset-heads 4 --threads 2   # train_owl.OffsetHeads
     python3 tools/shapes/patch_learning.py --mode window --image-size 512 --patch 16    # more pixels per patch
-    python3 tools/shapes/patch_learning.py --mode window --offset-heads 4 --lr-backbone 1.5e-3 [--mlp-scale 2]
+    python3 tools/shapes/patch_learning.py --mode window --offset-heads 4 --lr-backbone 1.5e-3 [--mlp-scale 2 | --image-size 384]
 
 A diagnostic, not a training recipe: shapes-owl's vision tower (shapes-tiny's weights, 256-px
 position table, as train_owl.py builds it) with two linear heads on its patch features, trained by
@@ -105,6 +105,21 @@ the pair side by side (the narrow run repeated the row above to the digit):
 
 The same per object, and 1.45x slower per step, so worse per minute: the MLPs' width is not what
 limits the shape, and train_owl.py has no option for it.
+
+And the input size (``--image-size 384``, patch 8: a 48 x 48 grid, the objects 1.5x as many
+pixels and patches across; windows stay 96 px, cut at that scale; whole scenes at 384), the same
+pair of runs, ``--lr-backbone 1.5e-3``, 15 minutes:
+
+| ``--image-size`` | 25 k objects | 50 k | 75 k | 100 k | at 5 min | 10 min | 14 min |
+|---|---|---|---|---|---|---|---|
+| 256 | 0.34 / 0.41 | 0.45 / 0.52 | 0.51 / 0.57 | 0.55 / 0.61 | 0.42 / 0.50 | 0.53 / 0.57 | 0.58 / 0.62 |
+| 384 | 0.42 / 0.42 | 0.57 / 0.59 | 0.62 / 0.63 | 0.65 / 0.64 | 0.47 / 0.48 | 0.60 / 0.61 | 0.65 / 0.65 |
+
+Better per object and, though a step costs 1.36x, per minute (+0.03 on whole scenes at 14
+minutes): the shape is short of pixels (``eval_owl.py --centre``: small round shapes are the ones
+missed), where 4x the pixels per patch at the same grid (512 / 16 above) was not. Not yet tried in
+train_owl.py: a whole 384-px scene costs 2.25x the tokens, and the detector's time per image has
+to stay under 1/5 of the crop pipeline's.
 """
 import argparse
 import os
