@@ -118,8 +118,12 @@ pair of runs, ``--lr-backbone 1.5e-3``, 15 minutes:
 Better per object and, though a step costs 1.36x, per minute (+0.03 on whole scenes at 14
 minutes): the shape is short of pixels (``eval_owl.py --centre``: small round shapes are the ones
 missed), where 4x the pixels per patch at the same grid (512 / 16 above) was not. Not yet tried in
-train_owl.py: a whole 384-px scene costs 2.25x the tokens, and the detector's time per image has
-to stay under 1/5 of the crop pipeline's.
+train_owl.py, because of the time per image: models saved after a few seconds of ``train_owl.py
+--image-size S --offset-heads 4 --window-positions crop --minutes 0.1``, timed by ``clipdetect
+eval`` over the 60 benchmark scenes beside shapes-owl (256 px) and the crop pipeline, twice:
+320 px 3.8-4.2 s, 384 px 6.6-6.8 s, 256 px 2.1 s, crop pipeline 17.2-17.7 s. 384 px would take
+1/2.6 of the crop pipeline's time and 320 px 1/4.3, where issue 14 asks for at most 1/5: a larger
+input needs a faster encoder first (the offset heads' attention is local, the encoder's is not).
 """
 import argparse
 import os
