@@ -123,7 +123,8 @@ train_owl.py, because of the time per image: models saved after a few seconds of
 eval`` over the 60 benchmark scenes beside shapes-owl (256 px) and the crop pipeline, twice:
 320 px 3.8-4.2 s, 384 px 6.6-6.8 s, 256 px 2.1 s, crop pipeline 17.2-17.7 s. 384 px would take
 1/2.6 of the crop pipeline's time and 320 px 1/4.3, where issue 14 asks for at most 1/5: a larger
-input needs a faster encoder first (the offset heads' attention is local, the encoder's is not).
+input first needs a faster forward pass (unmeasured where the time goes; the offset heads'
+attention is local, and the encoder computes it in full).
 """
 import argparse
 import os
