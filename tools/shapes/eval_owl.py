@@ -129,9 +129,10 @@ def centre_patch(model_dir, bench, threads, template, halves):
             iou = float(iou_xyxy(np.array(box), np.array([[x, y, x + w, y + h]]))[0])
             row = (pred == a["category_id"], colour_of[pred] == colour_of[a["category_id"]],
                    shape_of[pred] == shape_of[a["category_id"]], iou)
-            confusion[shapes.index(shape_of[a["category_id"]]), shapes.index(shape_of[pred])] += 1
+            true = shapes.index(shape_of[a["category_id"]])
+            confusion[true, shapes.index(shape_of[pred])] += 1
             b = int(np.searchsorted(bins, max(w / W, h / H) * size, side="right")) - 1
-            by_size[b, shapes.index(shape_of[a["category_id"]])] += (int(row[2]), 1)
+            by_size[b, true] += (int(row[2]), 1)
             for name, ids in halves.items():
                 if im["id"] in ids:
                     rows[name].append(row)

@@ -423,6 +423,7 @@ def build(init, size, positions="interpolate", code_scale=1.0, patch=None, mlp_s
     cfg = OwlViTConfig(text_config=text, vision_config=vision, projection_dim=cc.projection_dim,
                        logit_scale_init_value=float(clip.logit_scale.item()))
     model = OwlViTForObjectDetection(cfg)
+    fresh = model.state_dict() if mlp_scale > 1 else None  # its initialisation, for the MLPs' new units
     sd = {}
     for key, v in clip.state_dict().items():
         if key.endswith("position_ids"):
@@ -440,7 +441,7 @@ def build(init, size, positions="interpolate", code_scale=1.0, patch=None, mlp_s
         if key == "vision_model.embeddings.patch_embedding.weight" and spread > 1:
             v = v.repeat_interleave(spread, 2).repeat_interleave(spread, 3) / (spread * spread)
         if mlp_scale > 1 and key.startswith("vision_model.encoder.") and ".mlp." in key:
-            new = model.state_dict()["owlvit." + key]  # the fresh model's initialisation
+            new = fresh["owlvit." + key]
             if key.endswith("fc1.weight") or key.endswith("fc1.bias"):
                 v = torch.cat([v, new[v.shape[0]:]])
             elif key.endswith("fc2.weight"):
@@ -879,11 +880,15 @@ def save(model, a, out, meta):
 
 # ---------------------------------------------------------------- main
 
+def progress_after(prog, start):
+    """0 until training progress ``prog`` (0-1) reaches ``start``, then rising linearly to 1 at the end."""
+    return max(0.0, (min(1.0, prog) - start) / (1 - start))
+
+
 def lr_factor(prog, anneal_from=0.0):
     """Learning-rate multiplier at training progress ``prog`` (0-1): 1 until ``anneal_from``, then a
     half cosine down to 0.02 at the end (``anneal_from`` 0: the whole run is one cosine)."""
-    t = max(0.0, (min(1.0, prog) - anneal_from) / (1 - anneal_from))
-    return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t))
+    return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress_after(prog, anneal_from)))
 
 
 def main():
@@ -999,7 +1004,7 @@ def main():
         prog = max(step / a.steps, (time.time() - start) / (a.minutes * 60))
         if prog >= 1:
             break
-        share = 1.0 if windows is None else a.full_share + (1 - a.full_share) * max(0.0, (prog - a.full_from) / (1 - a.full_from))
+        share = 1.0 if windows is None else a.full_share + (1 - a.full_share) * progress_after(prog, a.full_from)
         kind = "full" if random.random() < share else "window"
         counts[kind] += 1
         pix, gt_boxes, gt_labels, teacher_embeds = next(full if kind == "full" else windows)
