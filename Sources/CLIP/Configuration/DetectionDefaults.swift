@@ -7,9 +7,9 @@ import Foundation
 /// ```swift
 /// import CLIP
 /// // models/shapes-owl/detection_defaults.json:
-/// // {"template": "a photo of a {}.", "confidence": 0.5, "iou_threshold": 0.3}
+/// // {"template": "a photo of a {}.", "confidence": 0.45, "iou_threshold": 0.3}
 /// let defaults = try DetectionDefaults.load(folder: URL(fileURLWithPath: "models/shapes-owl"))
-/// print(defaults?.confidence ?? 0.1)   // 0.5
+/// print(defaults?.confidence ?? 0.1)   // 0.45
 /// ```
 ///
 /// Why a file of its own: transformers rewrites `config.json` on `save_pretrained`, and the

@@ -50,7 +50,7 @@ public final class OWLDetector: ObjectDetector {
     }
 
     /// The OWL defaults with `model`'s own `detection_defaults.json` applied over them (its
-    /// training prompt and chosen thresholds; e.g. shapes-owl's "a photo of a {}.", 0.5, 0.3).
+    /// training prompt and chosen thresholds; e.g. shapes-owl's "a photo of a {}.", 0.45, 0.3).
     public static func defaultOptions(for model: OWLModel) -> DetectorOptions {
         var options = defaultOptions()
         if let own = model.detectionDefaults {
