@@ -209,9 +209,9 @@ and the rest goes to far patches through the code's aliasing, so cutting every p
 patch only and everything else in full: logits within 1.4e-4 of full attention, whole-scene steps
 1.24 -> 0.60 s, the saved checkpoint unchanged (transformers and clipdetect compute full
 attention; the run logs the largest logit difference at every checkpoint: <= 4.2e-4). The shipped
-run is the previous command with ``--offset-attention``: 4,855 steps (0.74 s each against 0.84),
-3,323 of them windows, 118,592 images; the last 40% of the run, mostly whole scenes, held 1,935
-steps against 1,532. Centre patch, even / odd (checks beside the run, ~20 s each):
+run is the previous command with ``--offset-attention`` (and the teacher's one pass per batch,
+see ``SceneStream``): 4,855 steps (0.74 s each against 0.84), 3,323 of them windows, 118,592
+images; the last 40% of the run, mostly whole scenes, held 1,935 steps against 1,532. Centre patch, even / odd (checks beside the run, ~20 s each):
 
 | after | class | colour | shape | box IoU >= 0.5 | >= 0.75 |
 |---|---|---|---|---|---|
