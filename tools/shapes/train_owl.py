@@ -342,6 +342,13 @@ def teacher_crop(img, box, rng, side_px):
 WINDOW_SCALE = (640, 480)
 
 
+def fixed_scenes(size, seed, n=4):
+    """(n, 3, size, size) pixels of n whole scenes (up to 10 objects) drawn from ``seed``: the same
+    every call, for checks during a run."""
+    rng, nrng = random.Random(seed), np.random.default_rng(seed)
+    return to_tensor([make_scene(rng, nrng, size, max_objects=10, full=size)[0] for _ in range(n)])
+
+
 def make_scene(rng, nrng, size, crop_px=0, window=False, max_objects=0, full=256):
     """One training scene: (PIL size x size image, boxes (N, 4) cxcywh in [0, 1], class indices,
     and with ``crop_px`` each object's teacher crop (``teacher_crop``), else None).
@@ -740,9 +747,7 @@ class OffsetHeads:
         for l in self.plan:
             ln = self.vm.encoder.layers[l].layer_norm1
             hooks.append(ln.register_forward_hook(lambda m, i, o, l=l: seen.__setitem__(l, o) if l not in seen else None))
-        rng, nrng = random.Random(3), np.random.default_rng(3)
-        size = self.vm.config.image_size
-        pix = to_tensor([make_scene(rng, nrng, size, max_objects=10, full=size)[0] for _ in range(4)])
+        pix = fixed_scenes(self.vm.config.image_size, seed=3)
         was = self.vm.training
         self.vm.eval()
         self.vm(pixel_values=pix)
@@ -829,9 +834,7 @@ def attention_implementation(model, name):
 def offset_attention_check(model, queries, seed=5):
     """Largest |difference| of the detector's logits on 4 fixed scenes between ``offset_attention``
     and full attention (what transformers and clipdetect compute)."""
-    rng, nrng = random.Random(seed), np.random.default_rng(seed)
-    size = model.config.vision_config.image_size
-    pix = to_tensor([make_scene(rng, nrng, size, max_objects=10, full=size)[0] for _ in range(4)])
+    pix = fixed_scenes(model.config.vision_config.image_size, seed)
     was = model.training
     model.eval()
     with attention_implementation(model, "sdpa"):
