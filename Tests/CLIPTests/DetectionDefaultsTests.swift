@@ -19,9 +19,10 @@ final class DetectionDefaultsTests: XCTestCase {
     }
 
     func testEveryKeyIsReadAndUnknownKeysAreIgnored() throws {
-        let json = #"{"template": "a photo of a {}.", "confidence": 0.25, "iou_threshold": 0.5, "chosen_by": "a script"}"#
+        let json = #"{"template": "a photo of a {}.", "confidence": 0.25, "iou_threshold": 0.5, "refine": true, "refine_long_side": 64, "chosen_by": "a script"}"#
         let defaults = try DetectionDefaults.load(folder: folder(with: json))
-        XCTAssertEqual(defaults, DetectionDefaults(template: "a photo of a {}.", confidence: 0.25, iouThreshold: 0.5))
+        XCTAssertEqual(defaults, DetectionDefaults(template: "a photo of a {}.", confidence: 0.25, iouThreshold: 0.5, refine: true,
+                                                   refineLongSide: 64))
     }
 
     func testMissingKeysStayUnset() throws {
@@ -34,6 +35,7 @@ final class DetectionDefaultsTests: XCTestCase {
             (#"{"confidence": 1.5}"#, ["confidence", "[0, 1]", "1.5"]),
             (#"{"iou_threshold": 0}"#, ["iou_threshold", "(0, 1]"]),
             (#"{"template": "a photo"}"#, ["template", "{}"]),
+            (#"{"refine": true, "refine_long_side": 8}"#, ["refine_long_side", "at least 16", "8"]),
         ] {
             let dir = try folder(with: json)
             assertThrowsMessage([DetectionDefaults.fileName] + words) { _ = try DetectionDefaults.load(folder: dir) }
@@ -43,6 +45,8 @@ final class DetectionDefaultsTests: XCTestCase {
     func testMistypedValueAndBadJSONAreOneLine() throws {
         let mistyped = try folder(with: #"{"confidence": "high"}"#)
         assertThrowsMessage([DetectionDefaults.fileName, "confidence"]) { _ = try DetectionDefaults.load(folder: mistyped) }
+        let notBool = try folder(with: #"{"refine": "yes"}"#)
+        assertThrowsMessage([DetectionDefaults.fileName, "refine"]) { _ = try DetectionDefaults.load(folder: notBool) }
         let broken = try folder(with: #"{"confidence": "#)
         assertThrowsMessage([DetectionDefaults.fileName, "not valid JSON"]) { _ = try DetectionDefaults.load(folder: broken) }
     }

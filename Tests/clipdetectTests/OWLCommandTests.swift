@@ -139,6 +139,36 @@ final class OWLCommandTests: XCTestCase {
         XCTAssertEqual(flagged.count, plain.count, "flags given on the command line win over the folder's defaults")
     }
 
+    /// Refinement for OWL models: off by the family default (the parity tests above run with it),
+    /// on where a folder's `detection_defaults.json` says `"refine": true` (shapes-owl's does);
+    /// `--refine` and `--no-refine` win. It moves boxes only: labels and scores stay.
+    func testRefinementFollowsTheFolderAndTheFlags() throws {
+        let scene = CLI.packageRoot.appendingPathComponent("examples/shapes-bench/scene_009.jpg").path
+        let args = [scene, "--classes", "black star,yellow diamond,green pentagon,red circle,blue square",
+                    "--no-save", "--json", "-"]
+        let shipped = try detections(try CLI.run(args + ["--model", "shapes-owl"]))
+        let plain = try detections(try CLI.run(args + ["--model", "shapes-owl", "--no-refine"]))
+        XCTAssertGreaterThanOrEqual(plain.count, 3, "shapes-owl finds the scene's objects")
+        XCTAssertEqual(shipped.map(\.label), plain.map(\.label))
+        XCTAssertEqual(shipped.map(\.score), plain.map(\.score))
+        XCTAssertTrue(zip(shipped, plain).contains { iou($0.box, $1.box) < 0.95 }, "shapes-owl's defaults refine its boxes")
+        XCTAssertTrue(zip(shipped, plain).allSatisfy { iou($0.box, $1.box) >= 0.5 }, "a box snaps only to an extent overlapping it")
+
+        // The same weights without the key: the family default (off), and --refine turns it on.
+        let folder = try temporaryFolder(self).appendingPathComponent("shapes-owl-unrefined")
+        let shippedFolder = CLI.packageRoot.appendingPathComponent("models/shapes-owl")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for file in try FileManager.default.contentsOfDirectory(atPath: shippedFolder.path) where file != "detection_defaults.json" {
+            try FileManager.default.copyItem(at: shippedFolder.appendingPathComponent(file), to: folder.appendingPathComponent(file))
+        }
+        try Data(#"{"template": "a photo of a {}.", "confidence": 0.45, "iou_threshold": 0.3}"#.utf8)
+            .write(to: folder.appendingPathComponent("detection_defaults.json"))
+        XCTAssertEqual(try detections(try CLI.run(args + ["--model", folder.path])).map(\.box), plain.map(\.box),
+                       "OWL models keep transformers' boxes unless their folder says \"refine\": true")
+        XCTAssertEqual(try detections(try CLI.run(args + ["--model", folder.path, "--refine"])).map(\.box), shipped.map(\.box),
+                       "--refine turns it on")
+    }
+
     func testCLIPOnlyCommandsRejectAnOWLFolderInOneLine() throws {
         let r = try CLI.run(["embed", "--model", Self.owl.appendingPathComponent("owlvit-p8-f16").path, "--text", "a cat"])
         assertCleanFailure(r, mentions: ["config.json"])

@@ -4,6 +4,7 @@
     python3 tools/shapes/eval_owl.py --choose              # re-choose conf / NMS IoU on the even half
     python3 tools/shapes/eval_owl.py --choose --write-defaults   # ... and store them in the model folder
     python3 tools/shapes/eval_owl.py --centre              # what the patch at each object's centre says
+    python3 tools/shapes/eval_owl.py --no-refine           # transformers' boxes as they are
 
 Every category name is a class (query "a photo of a NAME."). Post-processing is transformers'
 ``post_process_object_detection`` (the best class per patch, score = its sigmoid) followed by
@@ -13,8 +14,17 @@ confidence: precision and recall at IoU 0.5 (greedy matching by score, same clas
 ground-truth object. Halves: even scene index (scene_000, scene_002, ...) and odd. ``--choose``
 picks the confidence and NMS IoU on the even half only (best F1 at IoU 0.5 among the candidates
 that keep <= 1.2 boxes per object) and reports both halves with them. The defaults (template,
-confidence, NMS IoU) are the model folder's ``detection_defaults.json``, the file clipdetect reads
-too, so both tools run the model the same way; ``--write-defaults`` writes the chosen values there.
+confidence, NMS IoU, refinement) are the model folder's ``detection_defaults.json``, the file
+clipdetect reads too, so both tools run the model the same way; ``--write-defaults`` writes the
+chosen values there.
+
+Refinement (``"refine": true``, GrabCut on a copy of ``"refine_long_side"`` px; ``--refine`` /
+``--no-refine`` and ``--refine-long-side`` override): each kept box snaps to the extent of the object
+GrabCut finds around it, as clipdetect's ``BoxRefiner`` does (``refine_box`` follows it step by step
+with the OpenCV of the Python wheel, so a box may differ from clipdetect's by a pixel where the two
+OpenCV builds round differently). ``--choose`` turns it on when it raises the even half's AP at the
+chosen thresholds; the long side is not chosen here (it trades AP for time, which clipdetect
+measures: see the model card).
 
 ``--centre`` reads off, per half, the patch holding each ground-truth object's centre: how often its
 best query is the object's class, colour and shape, and the IoU of its box with the object's (the
@@ -36,7 +46,8 @@ from transformers import OwlViTForObjectDetection, OwlViTProcessor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULTS_FILE = "detection_defaults.json"
-FALLBACK = {"template": "a photo of a {}.", "confidence": 0.1, "iou_threshold": 0.3}
+FALLBACK = {"template": "a photo of a {}.", "confidence": 0.1, "iou_threshold": 0.3, "refine": False,
+            "refine_long_side": 96}  # clipdetect's OWL defaults; 96: BoxRefiner's own long side
 
 
 def model_defaults(model_dir):
@@ -63,6 +74,43 @@ def iou_xyxy(a, b):
     inter = np.clip(rb - lt, 0, None).prod(1)
     area = lambda x: np.clip(x[..., 2] - x[..., 0], 0, None) * np.clip(x[..., 3] - x[..., 1], 0, None)
     return inter / np.maximum(area(a) + area(b) - inter, 1e-9)
+
+
+def refine_box(bgr, box, grow=0.3, rect_grow=0.05, long_side=96, iterations=3, min_iou=0.5):
+    """clipdetect's ``BoxRefiner.refine`` (its defaults): GrabCut on the box's window grown by
+    ``grow`` (a copy of at most ``long_side`` px) with the box grown by ``rect_grow`` as the
+    rectangle; the box becomes the bounds of the largest 8-connected foreground component when
+    that overlaps it by IoU >= ``min_iou``. ``bgr``: the whole image (H, W, 3) uint8; ``box``: xyxy."""
+    import cv2
+    x1b, y1b, x2b, y2b = (float(v) for v in box)
+    w, h = x2b - x1b, y2b - y1b
+    x1, y1 = max(0, int(np.floor(x1b - w * grow))), max(0, int(np.floor(y1b - h * grow)))
+    x2, y2 = min(bgr.shape[1], int(np.ceil(x2b + w * grow))), min(bgr.shape[0], int(np.ceil(y2b + h * grow)))
+    if x2 - x1 < 8 or y2 - y1 < 8:
+        return box
+    window = bgr[y1:y2, x1:x2]
+    side = max(window.shape[:2])
+    if side > long_side:
+        k = long_side / side
+        window = cv2.resize(window, (max(1, round(window.shape[1] * k)), max(1, round(window.shape[0] * k))),
+                            interpolation=cv2.INTER_AREA)
+    sx, sy = window.shape[1] / (x2 - x1), window.shape[0] / (y2 - y1)
+    left, top = max(0, round((x1b - w * rect_grow - x1) * sx)), max(0, round((y1b - h * rect_grow - y1) * sy))
+    right = min(window.shape[1] - 1, round((x2b + w * rect_grow - x1) * sx))
+    bottom = min(window.shape[0] - 1, round((y2b + h * rect_grow - y1) * sy))
+    if right - left < 4 or bottom - top < 4:
+        return box
+    labels = np.zeros(window.shape[:2], np.uint8)
+    cv2.setRNGSeed(0x5eed12)  # the seed clipdetect's shim sets before every grabCut
+    cv2.grabCut(np.ascontiguousarray(window), labels, (left, top, right - left, bottom - top),
+                np.zeros((1, 65)), np.zeros((1, 65)), iterations, cv2.GC_INIT_WITH_RECT)
+    n, _, stats, _ = cv2.connectedComponentsWithStats((labels & 1).astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return box
+    c = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    L, T, W, H = (int(v) for v in stats[c, :4])
+    found = np.array([x1 + L / sx, y1 + T / sy, x1 + (L + W) / sx, y1 + (T + H) / sy])
+    return found if iou_xyxy(found, np.asarray(box, float)[None])[0] >= min_iou else box
 
 
 def nms_per_class(boxes, scores, labels, iou):
@@ -152,13 +200,16 @@ def centre_patch(model_dir, bench, threads, template, halves):
         print(f"{label:9}" + " ".join(f"{f'{r}/{n}':>8}" for r, n in by_size[k]))
 
 
-def detections(raw, conf, nms_iou, cats, max_det=100):
+def detections(raw, conf, nms_iou, cats, max_det=100, images=None, long_side=96):
+    """COCO results of the patches at ``conf`` or above after per-class NMS, best ``max_det`` per
+    image; with ``images`` (image id -> BGR pixels) every kept box is refined (``refine_box`` on a
+    ``long_side`` copy)."""
     dets = []
     for image_id, (boxes, scores, labels) in raw.items():
         m = scores >= conf
         b, s, l = boxes[m], scores[m], labels[m]
         for i in nms_per_class(b, s, l, nms_iou)[:max_det]:
-            x0, y0, x1, y1 = b[i].tolist()
+            x0, y0, x1, y1 = (b[i] if images is None else refine_box(images[image_id], b[i], long_side=long_side)).tolist()
             dets.append({"image_id": image_id, "category_id": cats[int(l[i])]["id"],
                          "bbox": [x0, y0, x1 - x0, y1 - y0], "score": float(s[i])})
     return dets
@@ -207,9 +258,15 @@ def precision_recall(gt, dets, image_ids, conf):
     return tp / max(1, len(d)), tp / max(1, len(objs)), len(d) / max(1, len(objs))
 
 
-def report(gt, raw, conf, nms_iou, halves):
+def load_images(gt, bench):
+    """Image id -> BGR pixels, as refine_box wants them."""
+    import cv2
+    return {im["id"]: cv2.imread(os.path.join(bench, im["file_name"]), cv2.IMREAD_COLOR) for im in gt["images"]}
+
+
+def report(gt, raw, conf, nms_iou, halves, images=None, long_side=96):
     held = [c["id"] for c in gt["categories"] if c.get("heldout")]
-    dets = detections(raw, 0.01, nms_iou, gt["categories"])
+    dets = detections(raw, 0.01, nms_iou, gt["categories"], images=images, long_side=long_side)
     rows = {}
     for name, ids in halves.items():
         ap, ap50, ap75 = coco_ap(gt, dets, ids)
@@ -238,7 +295,11 @@ def main():
     p.add_argument("--bench", default=os.path.join(ROOT, "examples", "shapes-bench"))
     p.add_argument("--conf", type=float, help="default: the model's detection_defaults.json")
     p.add_argument("--nms-iou", type=float, help="default: the model's detection_defaults.json")
-    p.add_argument("--choose", action="store_true", help="choose conf and NMS IoU on the even half")
+    p.add_argument("--refine", action=argparse.BooleanOptionalAction,
+                   help="refine the kept boxes (refine_box); default: the model's detection_defaults.json")
+    p.add_argument("--refine-long-side", type=int, help="refinement's GrabCut copy, px; default: the model's detection_defaults.json")
+    p.add_argument("--choose", action="store_true",
+                   help="choose conf and NMS IoU on the even half, then whether to refine (if it raises the even half's AP)")
     p.add_argument("--write-defaults", action="store_true", help="with --choose: write them to the model folder")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--json", help="also write the figures here")
@@ -254,24 +315,38 @@ def main():
     gt, raw, sec = raw_detections(a.model, a.bench, a.threads, defaults["template"])
     conf = defaults["confidence"] if a.conf is None else a.conf
     nms_iou = defaults["iou_threshold"] if a.nms_iou is None else a.nms_iou
+    refine = defaults["refine"] if a.refine is None else a.refine
+    long_side = defaults["refine_long_side"] if a.refine_long_side is None else a.refine_long_side
+    images = load_images(gt, a.bench)
     if a.choose:
         f1, conf, nms_iou, pr, rc, bpo = choose(gt, raw, even)
         print(f"chosen on the even half: conf {conf} NMS IoU {nms_iou} (F1 {f1:.3f}, P {pr:.3f}, R {rc:.3f}, {bpo:.2f} boxes/object)")
+        plain, refined = (coco_ap(gt, detections(raw, 0.01, nms_iou, gt["categories"], images=im, long_side=long_side), even)[0]
+                          for im in (None, images))
+        refine = refined > plain
+        print(f"refinement ({long_side} px) on the even half: AP {plain:.3f} without, {refined:.3f} with: {'on' if refine else 'off'}")
         if a.write_defaults:
             with open(os.path.join(a.model, DEFAULTS_FILE), "w") as f:
-                json.dump({"template": defaults["template"], "confidence": conf, "iou_threshold": nms_iou,
+                chosen = {"template": defaults["template"], "confidence": conf, "iou_threshold": nms_iou, "refine": refine}
+                if refine and long_side != FALLBACK["refine_long_side"]:
+                    chosen["refine_long_side"] = long_side
+                json.dump({**chosen,
                            "chosen_by": "python3 tools/shapes/eval_owl.py --choose (best F1 at IoU 0.5 on the even "
-                                        "scenes of examples/shapes-bench with <= 1.2 boxes per object)"}, f, indent=2)
+                                        "scenes of examples/shapes-bench with <= 1.2 boxes per object; refinement "
+                                        "if it raises their AP; refine_long_side as given by --refine-long-side)"},
+                          f, indent=2)
                 f.write("\n")
-    rows = report(gt, raw, conf, nms_iou, {"even": even, "odd": odd, "all": even | odd})
-    print(f"model {a.model}  conf {conf}  NMS IoU {nms_iou}  {sec:.3f} s/image (transformers, {a.threads} thread(s), median)")
+    rows = report(gt, raw, conf, nms_iou, {"even": even, "odd": odd, "all": even | odd}, images if refine else None, long_side)
+    print(f"model {a.model}  conf {conf}  NMS IoU {nms_iou}  refine {f'on ({long_side} px)' if refine else 'off'}  "
+          f"{sec:.3f} s/image (transformers, {a.threads} thread(s), median, without refinement)")
     print(f"{'half':5} {'AP':>6} {'AP50':>6} {'AP75':>6} {'heldAP50':>8} {'P':>6} {'R':>6} {'box/obj':>7}")
     for name, r in rows.items():
         print(f"{name:5} {r['AP']:6.3f} {r['AP50']:6.3f} {r['AP75']:6.3f} {r['heldout_AP50']:8.3f} "
               f"{r['precision']:6.3f} {r['recall']:6.3f} {r['boxes_per_object']:7.2f}")
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"conf": conf, "nms_iou": nms_iou, "seconds_per_image": sec, "halves": rows}, f, indent=2)
+            json.dump({"conf": conf, "nms_iou": nms_iou, "refine": refine, "refine_long_side": long_side,
+                       "seconds_per_image": sec, "halves": rows}, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -238,6 +238,18 @@ left the step rate as it was. A larger input does not fit the issue's time budge
 crop pipeline, ~0.054 s per image): ``clipdetect bench --detect`` encodes a benchmark scene in
 34-38 ms at 256 px (attention 49% of it), 48-52 ms at 288, 63-81 ms at 320.
 
+An earlier rise of the whole-scene share, ``--full-from 0.3`` (the shipped command otherwise; it
+shared the machine with a niced build and evaluations for about 20 of its 60 minutes): 4,474 steps,
+2,523 of them windows (shipped: 4,855 and 3,323); centre class 0.633 / 0.584 after 30 minutes,
+0.720 / 0.752 after 45, 0.787 / 0.785 after 60 (shipped: 0.873 / 0.846); boxes tighter earlier
+(IoU >= 0.75 for 0.73 / 0.62 of the centre patches after 30 minutes, shipped 0.43 / 0.42), and
+``clipdetect eval`` with its own thresholds (conf 0.5, NMS IoU 0.3) and refinement AP 0.715,
+recall 0.716 at precision 0.784 (shipped, refined: 0.762, 0.809, 0.771). Not shipped.
+
+Since 2026-11-30 the shipped model's boxes are refined at detection time (GrabCut,
+``"refine": true, "refine_long_side": 64`` in its detection_defaults.json, chosen by
+``eval_owl.py --choose``): AP 0.620 -> 0.762 with the same weights; see the model card.
+
 The learning rate anneals on max(step/steps, elapsed/minutes) (so a busy machine still finishes on
 time); the model is saved as a Hugging Face folder every ``--save-every`` minutes and at the end,
 so an interrupted run still leaves a usable model.
@@ -998,7 +1010,7 @@ def save(model, a, out, meta):
                "processor_class": "OwlViTProcessor"}
     with open(os.path.join(tmp, "tokenizer_config.json"), "w") as f:
         json.dump(tok_cfg, f, indent=2)
-    defaults = {"template": TEMPLATE}  # the prompt the queries were embedded with; eval_owl.py --write-defaults adds the thresholds
+    defaults = {"template": TEMPLATE}  # the prompt the queries were embedded with; eval_owl.py --write-defaults adds the thresholds and refinement
     old = os.path.join(out, "detection_defaults.json")
     if os.path.exists(old):
         defaults.update({k: v for k, v in json.load(open(old)).items() if k != "template"})

@@ -1,15 +1,16 @@
 import Foundation
 
 /// A model folder's own detection operating point, `detection_defaults.json` (optional): the
-/// prompt template the model was trained with and the thresholds chosen for it. A detector
+/// prompt template the model was trained with, the thresholds chosen for it and whether its
+/// boxes are refined (snapped to the object GrabCut finds around them). A detector
 /// starts from its family's defaults and applies these on top; flags the user gives still win.
 ///
 /// ```swift
 /// import CLIP
 /// // models/shapes-owl/detection_defaults.json:
-/// // {"template": "a photo of a {}.", "confidence": 0.45, "iou_threshold": 0.3}
+/// // {"template": "a photo of a {}.", "confidence": 0.45, "iou_threshold": 0.3, "refine": true, "refine_long_side": 64}
 /// let defaults = try DetectionDefaults.load(folder: URL(fileURLWithPath: "models/shapes-owl"))
-/// print(defaults?.confidence ?? 0.1)   // 0.45
+/// print(defaults?.confidence ?? 0.1, defaults?.refine ?? false)   // 0.45 true
 /// ```
 ///
 /// Why a file of its own: transformers rewrites `config.json` on `save_pretrained`, and the
@@ -17,8 +18,8 @@ import Foundation
 /// trained detector learns with "a photo of a {}." and its own score calibration), not of the
 /// architecture. Every key is optional; unknown keys (e.g. `"chosen_by"`) are ignored.
 ///
-/// Postconditions of `load`: `template` contains `{}`, `confidence` is in [0, 1] and
-/// `iouThreshold` in (0, 1] when present.
+/// Postconditions of `load`: `template` contains `{}`, `confidence` is in [0, 1],
+/// `iouThreshold` in (0, 1] and `refineLongSide` at least 16 when present.
 public struct DetectionDefaults: Codable, Equatable, Sendable {
     /// The file name looked for in a model folder.
     public static let fileName = "detection_defaults.json"
@@ -29,16 +30,26 @@ public struct DetectionDefaults: Codable, Equatable, Sendable {
     public var confidence: Float?
     /// NMS IoU threshold.
     public var iouThreshold: Float?
+    /// Whether each reported box snaps to the extent of the object GrabCut finds around it
+    /// (the detection library's `BoxRefiner`).
+    public var refine: Bool?
+    /// With `refine`: the long side, in pixels, of the copy of each box's window GrabCut runs on
+    /// (`BoxRefiner.longSide`; its default when absent). Smaller is faster and coarser.
+    public var refineLongSide: Int?
 
     enum CodingKeys: String, CodingKey {
-        case template, confidence
+        case template, confidence, refine
         case iouThreshold = "iou_threshold"
+        case refineLongSide = "refine_long_side"
     }
 
-    public init(template: String? = nil, confidence: Float? = nil, iouThreshold: Float? = nil) {
+    public init(template: String? = nil, confidence: Float? = nil, iouThreshold: Float? = nil, refine: Bool? = nil,
+                refineLongSide: Int? = nil) {
         self.template = template
         self.confidence = confidence
         self.iouThreshold = iouThreshold
+        self.refine = refine
+        self.refineLongSide = refineLongSide
     }
 
     /// What makes the values unusable, one phrase each (empty when they are fine).
@@ -47,6 +58,7 @@ public struct DetectionDefaults: Codable, Equatable, Sendable {
         if let template, !template.contains("{}") { found.append("\"template\" must contain {} (where the class name goes)") }
         if let confidence, !(confidence >= 0 && confidence <= 1) { found.append("\"confidence\" must be in [0, 1], got \(confidence)") }
         if let iouThreshold, !(iouThreshold > 0 && iouThreshold <= 1) { found.append("\"iou_threshold\" must be in (0, 1], got \(iouThreshold)") }
+        if let refineLongSide, refineLongSide < 16 { found.append("\"refine_long_side\" must be at least 16 pixels, got \(refineLongSide)") }
         return found
     }
 

@@ -112,10 +112,9 @@ public final class Detector {
         var kept = suppress(candidates)
         timings.nms += secondsSince(t0)
         if let refiner = options.refinement {
-            // Selective search again, on a window per reported box: counted with the proposals.
             t0 = uptimeNanos()
             kept = try refiner.apply(kept, in: image)
-            timings.proposals += secondsSince(t0)
+            timings.refine += secondsSince(t0)
         }
         return kept
     }

@@ -47,7 +47,8 @@ public struct DetectorOptions: Sendable {
     /// proposed.
     public var boxVotingIoU: Float? = 0.5
     /// Last step: each reported box snaps to the extent of the object GrabCut finds around it
-    /// (`BoxRefiner`, measured there). `nil` reports the voted boxes.
+    /// (`BoxRefiner`, measured there). `nil` reports the voted boxes. The OWL family's defaults
+    /// (`OWLDetector.defaultOptions`) set it to `nil` unless the model folder asks for it.
     public var refinement: BoxRefiner? = BoxRefiner()
     /// IoU above which NMS suppresses the lower-scored box of the same class. Measured on the
     /// shapes benchmark, before temperature and containment: AP / AP50 0.566 / 0.849 at 0.5,

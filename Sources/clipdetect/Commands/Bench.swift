@@ -146,7 +146,8 @@ extension Bench {
         }
         let n = Double(iterations)
         let stages: [(String, Double)] = [("decode", total.decode), ("proposals", total.proposals), ("crops", total.crops),
-                                         ("encode", total.encode), ("score", total.score), ("nms", total.nms), ("draw", total.draw)]
+                                         ("encode", total.encode), ("score", total.score), ("nms", total.nms), ("refine", total.refine),
+                                         ("draw", total.draw)]
         let report = DetectReport(
             model: model.name, image: path, iterations: iterations, crops: total.cropCount / iterations,
             seconds: Dictionary(uniqueKeysWithValues: stages.map { ($0.0, $0.1 / n) }),

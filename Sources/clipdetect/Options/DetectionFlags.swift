@@ -51,8 +51,8 @@ struct DetectionFlags: ParsableArguments {
     @Flag(name: .customLong("no-vote"), help: "Report boxes as proposed (no box voting).")
     var noVote = false
 
-    @Flag(name: .customLong("no-refine"), help: "Report boxes without refinement (by default each reported box snaps to the extent of the object GrabCut finds in a window around it).")
-    var noRefine = false
+    @Flag(inversion: .prefixedNo, help: "Snap each reported box to the extent of the object GrabCut finds in a window around it. (default: on; OWL models: off unless the model's detection_defaults.json says \"refine\": true)")
+    var refine: Bool?
 
     @Option(help: "Proposal source: selective, windows or both.")
     var proposals: ProposalOptions.Method = ProposalOptions().method
@@ -108,7 +108,7 @@ struct DetectionFlags: ParsableArguments {
         o.containment = suppression == .containment ? ContainmentSuppression() : nil
         o.temperature = temperature
         o.boxVotingIoU = noVote ? nil : voteIoU
-        o.refinement = noRefine ? nil : BoxRefiner()
+        if let refine { o.refinement = refine ? (base.refinement ?? BoxRefiner()) : nil }
         o.proposals.method = proposals
         o.proposals.maxProposals = maxProposals
         o.proposals.selectiveLongSide = ssSize
