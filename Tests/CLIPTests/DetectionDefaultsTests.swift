@@ -36,6 +36,7 @@ final class DetectionDefaultsTests: XCTestCase {
             (#"{"iou_threshold": 0}"#, ["iou_threshold", "(0, 1]"]),
             (#"{"template": "a photo"}"#, ["template", "{}"]),
             (#"{"refine": true, "refine_long_side": 8}"#, ["refine_long_side", "at least 16", "8"]),
+            (#"{"refine_long_side": 64}"#, ["refine_long_side", "only with \"refine\": true"]),
         ] {
             let dir = try folder(with: json)
             assertThrowsMessage([DetectionDefaults.fileName] + words) { _ = try DetectionDefaults.load(folder: dir) }

@@ -19,7 +19,7 @@ import Foundation
 /// architecture. Every key is optional; unknown keys (e.g. `"chosen_by"`) are ignored.
 ///
 /// Postconditions of `load`: `template` contains `{}`, `confidence` is in [0, 1],
-/// `iouThreshold` in (0, 1] and `refineLongSide` at least 16 when present.
+/// `iouThreshold` in (0, 1] and `refineLongSide` at least 16 (and `refine` true) when present.
 public struct DetectionDefaults: Codable, Equatable, Sendable {
     /// The file name looked for in a model folder.
     public static let fileName = "detection_defaults.json"
@@ -33,8 +33,8 @@ public struct DetectionDefaults: Codable, Equatable, Sendable {
     /// Whether each reported box snaps to the extent of the object GrabCut finds around it
     /// (the detection library's `BoxRefiner`).
     public var refine: Bool?
-    /// With `refine`: the long side, in pixels, of the copy of each box's window GrabCut runs on
-    /// (`BoxRefiner.longSide`; its default when absent). Smaller is faster and coarser.
+    /// Only with `refine` true: the long side, in pixels, of the copy of each box's window GrabCut
+    /// runs on (`BoxRefiner.longSide`; its default when absent). Smaller is faster and coarser.
     public var refineLongSide: Int?
 
     enum CodingKeys: String, CodingKey {
@@ -58,7 +58,10 @@ public struct DetectionDefaults: Codable, Equatable, Sendable {
         if let template, !template.contains("{}") { found.append("\"template\" must contain {} (where the class name goes)") }
         if let confidence, !(confidence >= 0 && confidence <= 1) { found.append("\"confidence\" must be in [0, 1], got \(confidence)") }
         if let iouThreshold, !(iouThreshold > 0 && iouThreshold <= 1) { found.append("\"iou_threshold\" must be in (0, 1], got \(iouThreshold)") }
-        if let refineLongSide, refineLongSide < 16 { found.append("\"refine_long_side\" must be at least 16 pixels, got \(refineLongSide)") }
+        if let refineLongSide {
+            if refineLongSide < 16 { found.append("\"refine_long_side\" must be at least 16 pixels, got \(refineLongSide)") }
+            if refine != true { found.append("\"refine_long_side\" applies only with \"refine\": true") }
+        }
         return found
     }
 
