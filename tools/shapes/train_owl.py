@@ -248,7 +248,7 @@ recall 0.716 at precision 0.784 (shipped, refined: 0.762, 0.809, 0.771). Not shi
 rise, ``--full-from 0.8`` (alone on the machine): 5,122 steps, 3,912 of them windows; centre class
 0.567 / 0.517 after 15 minutes, 0.713 / 0.631 after 30, 0.780 / 0.785 after 45, 0.840 / 0.832 after
 60; ``clipdetect eval`` (its own thresholds conf 0.5, NMS IoU 0.3; refined) AP 0.745, precision
-0.800 at recall 0.789. Not better either; the default schedule point of the shipped command stays 0.6.
+0.800 at recall 0.789. Not better either; the shipped command keeps ``--full-from 0.6``.
 
 Since 2026-11-30 the shipped model's boxes are refined at detection time (GrabCut,
 ``"refine": true, "refine_long_side": 64`` in its detection_defaults.json, chosen by
