@@ -121,13 +121,8 @@ public final class OWLDetector: ObjectDetector {
         }
         timings.score += secondsSince(t0)
         t0 = uptimeNanos()
-        var kept = NonMaxSuppression.suppress(candidates, options: options)
+        let kept = NonMaxSuppression.suppress(candidates, options: options)
         timings.nms += secondsSince(t0)
-        if let refiner = options.refinement {
-            t0 = uptimeNanos()
-            kept = try refiner.apply(kept, in: image)
-            timings.refine += secondsSince(t0)
-        }
-        return kept
+        return try options.refined(kept, in: image, timings: &timings)
     }
 }

@@ -143,3 +143,14 @@ public struct BoxRefiner: Sendable, Equatable {
         return RGBImage(width: width, height: height, pixels: pixels)
     }
 }
+
+extension DetectorOptions {
+    /// `detections` after `refinement` (unchanged when it is nil), its time added to
+    /// `timings.refine`: the last step of every detector family.
+    func refined(_ detections: [Detection], in image: RGBImage, timings: inout StageTimings) throws -> [Detection] {
+        guard let refinement else { return detections }
+        let t0 = uptimeNanos()
+        defer { timings.refine += secondsSince(t0) }
+        return try refinement.apply(detections, in: image)
+    }
+}

@@ -109,14 +109,9 @@ public final class Detector {
         let candidates = score(embeddings: embeddings, boxes: boxes)
         timings.score += secondsSince(t0)
         t0 = uptimeNanos()
-        var kept = suppress(candidates)
+        let kept = suppress(candidates)
         timings.nms += secondsSince(t0)
-        if let refiner = options.refinement {
-            t0 = uptimeNanos()
-            kept = try refiner.apply(kept, in: image)
-            timings.refine += secondsSince(t0)
-        }
-        return kept
+        return try options.refined(kept, in: image, timings: &timings)
     }
 
     /// Normalised CLIP embeddings of the square context crops around `boxes`, in batches.
