@@ -200,16 +200,15 @@ def centre_patch(model_dir, bench, threads, template, halves):
         print(f"{label:9}" + " ".join(f"{f'{r}/{n}':>8}" for r, n in by_size[k]))
 
 
-def detections(raw, conf, nms_iou, cats, max_det=100, images=None, long_side=96):
+def detections(raw, conf, nms_iou, cats, max_det=100, refine=None):
     """COCO results of the patches at ``conf`` or above after per-class NMS, best ``max_det`` per
-    image; with ``images`` (image id -> BGR pixels) every kept box is refined (``refine_box`` on a
-    ``long_side`` copy)."""
+    image; with ``refine`` (see ``box_refiner``) every kept box is refined."""
     dets = []
     for image_id, (boxes, scores, labels) in raw.items():
         m = scores >= conf
         b, s, l = boxes[m], scores[m], labels[m]
         for i in nms_per_class(b, s, l, nms_iou)[:max_det]:
-            x0, y0, x1, y1 = (b[i] if images is None else refine_box(images[image_id], b[i], long_side=long_side)).tolist()
+            x0, y0, x1, y1 = (b[i] if refine is None else refine(image_id, b[i])).tolist()
             dets.append({"image_id": image_id, "category_id": cats[int(l[i])]["id"],
                          "bbox": [x0, y0, x1 - x0, y1 - y0], "score": float(s[i])})
     return dets
@@ -258,15 +257,23 @@ def precision_recall(gt, dets, image_ids, conf):
     return tp / max(1, len(d)), tp / max(1, len(objs)), len(d) / max(1, len(objs))
 
 
-def load_images(gt, bench):
-    """Image id -> BGR pixels, as refine_box wants them."""
+def box_refiner(gt, bench, long_side):
+    """(image id, box) -> ``refine_box`` on a ``long_side`` copy, each box refined once per run."""
     import cv2
-    return {im["id"]: cv2.imread(os.path.join(bench, im["file_name"]), cv2.IMREAD_COLOR) for im in gt["images"]}
+    images = {im["id"]: cv2.imread(os.path.join(bench, im["file_name"]), cv2.IMREAD_COLOR) for im in gt["images"]}
+    done = {}
+
+    def refine(image_id, box):
+        key = (image_id, tuple(np.asarray(box).tolist()))
+        if key not in done:
+            done[key] = np.asarray(refine_box(images[image_id], box, long_side=long_side), float)
+        return done[key]
+    return refine
 
 
-def report(gt, raw, conf, nms_iou, halves, images=None, long_side=96):
+def report(gt, raw, conf, nms_iou, halves, refine=None):
     held = [c["id"] for c in gt["categories"] if c.get("heldout")]
-    dets = detections(raw, 0.01, nms_iou, gt["categories"], images=images, long_side=long_side)
+    dets = detections(raw, 0.01, nms_iou, gt["categories"], refine=refine)
     rows = {}
     for name, ids in halves.items():
         ap, ap50, ap75 = coco_ap(gt, dets, ids)
@@ -317,12 +324,12 @@ def main():
     nms_iou = defaults["iou_threshold"] if a.nms_iou is None else a.nms_iou
     refine = defaults["refine"] if a.refine is None else a.refine
     long_side = defaults["refine_long_side"] if a.refine_long_side is None else a.refine_long_side
-    images = load_images(gt, a.bench)
+    refiner = box_refiner(gt, a.bench, long_side)
     if a.choose:
         f1, conf, nms_iou, pr, rc, bpo = choose(gt, raw, even)
         print(f"chosen on the even half: conf {conf} NMS IoU {nms_iou} (F1 {f1:.3f}, P {pr:.3f}, R {rc:.3f}, {bpo:.2f} boxes/object)")
-        plain, refined = (coco_ap(gt, detections(raw, 0.01, nms_iou, gt["categories"], images=im, long_side=long_side), even)[0]
-                          for im in (None, images))
+        plain, refined = (coco_ap(gt, detections(raw, 0.01, nms_iou, gt["categories"], refine=r), even)[0]
+                          for r in (None, refiner))
         refine = refined > plain
         print(f"refinement ({long_side} px) on the even half: AP {plain:.3f} without, {refined:.3f} with: {'on' if refine else 'off'}")
         if a.write_defaults:
@@ -336,7 +343,7 @@ def main():
                                         "if it raises their AP; refine_long_side as given by --refine-long-side)"},
                           f, indent=2)
                 f.write("\n")
-    rows = report(gt, raw, conf, nms_iou, {"even": even, "odd": odd, "all": even | odd}, images if refine else None, long_side)
+    rows = report(gt, raw, conf, nms_iou, {"even": even, "odd": odd, "all": even | odd}, refiner if refine else None)
     print(f"model {a.model}  conf {conf}  NMS IoU {nms_iou}  refine {f'on ({long_side} px)' if refine else 'off'}  "
           f"{sec:.3f} s/image (transformers, {a.threads} thread(s), median, without refinement)")
     print(f"{'half':5} {'AP':>6} {'AP50':>6} {'AP75':>6} {'heldAP50':>8} {'P':>6} {'R':>6} {'box/obj':>7}")
