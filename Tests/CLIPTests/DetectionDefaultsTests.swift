@@ -19,10 +19,10 @@ final class DetectionDefaultsTests: XCTestCase {
     }
 
     func testEveryKeyIsReadAndUnknownKeysAreIgnored() throws {
-        let json = #"{"template": "a photo of a {}.", "confidence": 0.25, "iou_threshold": 0.5, "refine": true, "refine_long_side": 64, "chosen_by": "a script"}"#
+        let json = #"{"template": "a photo of a {}.", "confidence": 0.25, "iou_threshold": 0.5, "containment": true, "cross_class_score_ratio": 0.9, "refine": true, "refine_long_side": 64, "chosen_by": "a script"}"#
         let defaults = try DetectionDefaults.load(folder: folder(with: json))
-        XCTAssertEqual(defaults, DetectionDefaults(template: "a photo of a {}.", confidence: 0.25, iouThreshold: 0.5, refine: true,
-                                                   refineLongSide: 64))
+        XCTAssertEqual(defaults, DetectionDefaults(template: "a photo of a {}.", confidence: 0.25, iouThreshold: 0.5, containment: true,
+                                                   crossClassScoreRatio: 0.9, refine: true, refineLongSide: 64))
     }
 
     func testMissingKeysStayUnset() throws {
@@ -37,6 +37,9 @@ final class DetectionDefaultsTests: XCTestCase {
             (#"{"template": "a photo"}"#, ["template", "{}"]),
             (#"{"refine": true, "refine_long_side": 8}"#, ["refine_long_side", "at least 16", "8"]),
             (#"{"refine_long_side": 64}"#, ["refine_long_side", "only with \"refine\": true"]),
+            (#"{"containment": true, "cross_class_score_ratio": 0}"#, ["cross_class_score_ratio", "(0, 1]", "0"]),
+            (#"{"containment": true, "cross_class_score_ratio": 1.5}"#, ["cross_class_score_ratio", "(0, 1]", "1.5"]),
+            (#"{"containment": false, "cross_class_score_ratio": 0.9}"#, ["cross_class_score_ratio", "only with \"containment\": true"]),
         ] {
             let dir = try folder(with: json)
             assertThrowsMessage([DetectionDefaults.fileName] + words) { _ = try DetectionDefaults.load(folder: dir) }
@@ -48,6 +51,8 @@ final class DetectionDefaultsTests: XCTestCase {
         assertThrowsMessage([DetectionDefaults.fileName, "confidence"]) { _ = try DetectionDefaults.load(folder: mistyped) }
         let notBool = try folder(with: #"{"refine": "yes"}"#)
         assertThrowsMessage([DetectionDefaults.fileName, "refine"]) { _ = try DetectionDefaults.load(folder: notBool) }
+        let containmentNotBool = try folder(with: #"{"containment": 1}"#)
+        assertThrowsMessage([DetectionDefaults.fileName, "containment"]) { _ = try DetectionDefaults.load(folder: containmentNotBool) }
         let broken = try folder(with: #"{"confidence": "#)
         assertThrowsMessage([DetectionDefaults.fileName, "not valid JSON"]) { _ = try DetectionDefaults.load(folder: broken) }
     }

@@ -32,6 +32,20 @@ final class ContainmentSuppressionTests: XCTestCase {
         XCTAssertEqual(loose.apply([a, b, far]), [a, b, far])
     }
 
+    /// Below 1, the cross-class score ratio keeps a second label the detector scores nearly as
+    /// high on the same place, and still drops one it clearly ranks lower.
+    func testCrossClassScoreRatioKeepsANearTieAndDropsAClearLoser() {
+        let a = det(0, 0.50, 0, 0, 40, 40)
+        let close = det(1, 0.46, 4, 0, 44, 40)     // IoU 0.82, 0.92 of a's score
+        let clear = det(2, 0.40, 0, 4, 40, 44)     // IoU 0.82, 0.80 of a's score
+        XCTAssertEqual(ContainmentSuppression().apply([a, close, clear]), [a], "ratio 1: one label per place")
+        let ratio = ContainmentSuppression(crossClassScoreRatio: 0.9)
+        XCTAssertEqual(ratio.apply([a, close, clear]), [a, close])
+        XCTAssertEqual(ContainmentSuppression(crossClassScoreRatio: 0.95).apply([a, close, clear]), [a])
+        // Exactly at the ratio the lower box goes (score ≤ ratio × kept score).
+        XCTAssertEqual(ContainmentSuppression(crossClassScoreRatio: 0.5).apply([a, det(1, 0.25, 4, 0, 44, 40)]), [a])
+    }
+
     func testSideBySideObjectsAndNearDuplicatesOfOneClassStay() {
         // Two touching objects: neither lies inside the other.
         let left = det(0, 0.9, 0, 0, 40, 40), right = det(0, 0.8, 40, 0, 80, 40)
@@ -45,6 +59,10 @@ final class ContainmentSuppressionTests: XCTestCase {
         var c = ContainmentSuppression()
         c.insideShare = 1.5
         XCTAssertThrowsError(try c.validate())
+        for bad: Float in [0, -0.5, 1.01, .nan] {
+            XCTAssertThrowsError(try ContainmentSuppression(crossClassScoreRatio: bad).validate(), "ratio \(bad)")
+        }
+        XCTAssertNoThrow(try ContainmentSuppression(crossClassScoreRatio: 1).validate())
         var o = DetectorOptions()
         o.temperature = 0
         XCTAssertThrowsError(try o.validate())

@@ -85,6 +85,10 @@ final class DetectCommandTests: XCTestCase {
         let r = try CLI.run([try anyPhoto(), "--model", model, "--classes", "a", "--iou", "2"])
         assertCleanFailure(r, mentions: ["--iou 2 must be in [0, 1]"])
         XCTAssertEqual(r.status, 64, "EX_USAGE, as ArgumentParser's own usage errors")
+        assertCleanFailure(try CLI.run([try anyPhoto(), "--model", model, "--classes", "a", "--cross-class-ratio", "0"]),
+                           mentions: ["--cross-class-ratio 0 must be in (0, 1]"])
+        assertCleanFailure(try CLI.run([try anyPhoto(), "--model", model, "--classes", "a", "--suppression", "nms", "--cross-class-ratio", "0.9"]),
+                           mentions: ["--cross-class-ratio", "--suppression nms"])
         assertCleanFailure(try CLI.run([try anyPhoto(), "--model", model, "--classes", "a:1.5"]),
                            mentions: ["--classes: threshold 1.5 for \"a\" must be in [0, 1]"])
         let both = try CLI.run([try anyPhoto(), "--model", model, "--config", "owlvit-b-32", "--classes", "a"])

@@ -156,20 +156,56 @@ final class OWLCommandTests: XCTestCase {
 
         // The same weights without the key: the family default (off), and --refine turns it on
         // (BoxRefiner's own 96-px copy: the folder names no long side).
-        let folder = try temporaryFolder(self).appendingPathComponent("shapes-owl-unrefined")
-        let shippedFolder = CLI.packageRoot.appendingPathComponent("models/shapes-owl")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for file in try FileManager.default.contentsOfDirectory(atPath: shippedFolder.path) where file != "detection_defaults.json" {
-            try FileManager.default.copyItem(at: shippedFolder.appendingPathComponent(file), to: folder.appendingPathComponent(file))
-        }
-        try Data(#"{"template": "a photo of a {}.", "confidence": 0.45, "iou_threshold": 0.3}"#.utf8)
-            .write(to: folder.appendingPathComponent("detection_defaults.json"))
+        let folder = try shapesOwlCopy(defaults: #"{"template": "a photo of a {}.", "confidence": 0.35, "iou_threshold": 0.3, "containment": true, "cross_class_score_ratio": 0.9}"#)
         XCTAssertEqual(try detections(try CLI.run(args + ["--model", folder.path])).map(\.box), plain.map(\.box),
                        "OWL models keep transformers' boxes unless their folder says \"refine\": true")
         let flagged = try detections(try CLI.run(args + ["--model", folder.path, "--refine"]))
         XCTAssertEqual(flagged.map(\.score), plain.map(\.score))
         XCTAssertTrue(zip(flagged, plain).contains { iou($0.box, $1.box) < 0.95 }, "--refine turns it on")
         XCTAssertTrue(zip(flagged, plain).allSatisfy { iou($0.box, $1.box) >= 0.5 })
+    }
+
+    /// Containment suppression for OWL models: off by the family default, on where a folder says
+    /// `"containment": true`, with its `"cross_class_score_ratio"` (shapes-owl: 0.9);
+    /// `--suppression` and `--cross-class-ratio` win. It only removes detections, so each output
+    /// is a subset of the one with less suppression (scene_000 has other-class boxes on one place).
+    func testContainmentFollowsTheFolderAndTheFlags() throws {
+        let bench = CLI.packageRoot.appendingPathComponent("examples/shapes-bench")
+        let gt = try JSONSerialization.jsonObject(with: Data(contentsOf: bench.appendingPathComponent("annotations.json"))) as! [String: Any]
+        let names = (gt["categories"] as! [[String: Any]]).map { $0["name"] as! String }
+        let args = [bench.appendingPathComponent("scene_000.jpg").path, "--classes", names.joined(separator: ","),
+                    "--no-save", "--json", "-"]
+        func run(_ extra: [String]) throws -> [String] {
+            let r = try CLI.run(args + extra)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try detections(r).map { "\($0.label) \($0.score) \($0.box)" }
+        }
+        let shipped = try run(["--model", "shapes-owl"])
+        let nms = try run(["--model", "shapes-owl", "--suppression", "nms"])
+        let strict = try run(["--model", "shapes-owl", "--cross-class-ratio", "1"])
+        XCTAssertTrue(Set(shipped).isStrictSubset(of: Set(nms)), "shapes-owl's containment drops boxes NMS keeps")
+        XCTAssertTrue(Set(strict).isStrictSubset(of: Set(shipped)), "ratio 1 drops near-tie labels that 0.9 keeps")
+        XCTAssertEqual(try run(["--model", "shapes-owl", "--suppression", "containment"]), shipped,
+                       "--suppression containment keeps the folder's ratio")
+
+        // The same weights without the keys: the family default (NMS's output as it is);
+        // --suppression containment turns it on with ContainmentSuppression's own ratio, 1.
+        let folder = try shapesOwlCopy(defaults: #"{"template": "a photo of a {}.", "confidence": 0.35, "iou_threshold": 0.3, "refine": true, "refine_long_side": 64}"#)
+        XCTAssertEqual(try run(["--model", folder.path]), nms, "OWL models keep NMS's output unless their folder says \"containment\": true")
+        XCTAssertEqual(try run(["--model", folder.path, "--suppression", "containment"]), strict)
+        XCTAssertEqual(try run(["--model", folder.path, "--cross-class-ratio", "0.9"]), shipped, "--cross-class-ratio turns containment on")
+    }
+
+    /// A copy of models/shapes-owl whose `detection_defaults.json` is `defaults`.
+    func shapesOwlCopy(defaults: String) throws -> URL {
+        let folder = try temporaryFolder(self).appendingPathComponent("shapes-owl-copy")
+        let shippedFolder = CLI.packageRoot.appendingPathComponent("models/shapes-owl")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for file in try FileManager.default.contentsOfDirectory(atPath: shippedFolder.path) where file != "detection_defaults.json" {
+            try FileManager.default.copyItem(at: shippedFolder.appendingPathComponent(file), to: folder.appendingPathComponent(file))
+        }
+        try Data(defaults.utf8).write(to: folder.appendingPathComponent("detection_defaults.json"))
+        return folder
     }
 
     func testCLIPOnlyCommandsRejectAnOWLFolderInOneLine() throws {

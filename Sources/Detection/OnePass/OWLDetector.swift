@@ -15,7 +15,8 @@ import Foundation
 /// scored against every query; a patch reports its best query when that query is a class
 /// (not a negative) and its sigmoid score reaches the class threshold (or `confidence`);
 /// boxes are transformers' `post_process_object_detection` boxes clipped to the image; then
-/// NMS as for the crop detector, then, when `options.refinement` is set, the crop detector's
+/// NMS as for the crop detector, then, when `options.containment` is set, its containment
+/// suppression (`ContainmentSuppression`), then, when `options.refinement` is set, its
 /// box refinement (`BoxRefiner`: each kept box snaps to the object GrabCut finds around it;
 /// scores and classes stay). Text classes go through the prompt templates (several are
 /// averaged after normalising, as CLIP's prompt ensembling); a class given by an example image
@@ -30,6 +31,7 @@ import Foundation
 /// | template | `a photo of a {}` | the prompt form of transformers' OWL examples and the OWL-ViT paper's ensemble |
 /// | `confidence` | 0.1 | `post_process_object_detection(threshold=0.1)` |
 /// | `iouThreshold` | 0.3 | `post_process_image_guided_detection(nms_threshold=0.3)`; transformers applies no NMS to text queries |
+/// | `containment` | nil | transformers' detections as they are; a folder's `"containment": true` turns it on, with its `"cross_class_score_ratio"` (shapes-owl: measured in `ContainmentSuppression`) |
 /// | `refinement` | nil | transformers' boxes as they are; a folder's `"refine": true` turns it on (shapes-owl: measured in its model card) |
 ///
 /// Not thread-safe: one detector per thread (they may share an `OWLModel`).
@@ -49,19 +51,25 @@ public final class OWLDetector: ObjectDetector {
         options.confidence = 0.1
         options.iouThreshold = 0.3
         options.background = []
+        options.containment = nil
         options.refinement = nil
         return options
     }
 
     /// The OWL defaults with `model`'s own `detection_defaults.json` applied over them (its
-    /// training prompt, chosen thresholds and refinement; e.g. shapes-owl's "a photo of a {}.",
-    /// 0.45, 0.3, refined).
+    /// training prompt, chosen thresholds, containment and refinement; e.g. shapes-owl's
+    /// "a photo of a {}.", 0.35, 0.3, containment with cross-class score ratio 0.9, refined).
     public static func defaultOptions(for model: OWLModel) -> DetectorOptions {
         var options = defaultOptions()
         if let own = model.detectionDefaults {
             if let template = own.template { options.templates = [template] }
             if let confidence = own.confidence { options.confidence = confidence }
             if let iou = own.iouThreshold { options.iouThreshold = iou }
+            if let containment = own.containment {
+                options.containment = containment
+                    ? ContainmentSuppression(crossClassScoreRatio: own.crossClassScoreRatio ?? ContainmentSuppression().crossClassScoreRatio)
+                    : nil
+            }
             if let refine = own.refine {
                 options.refinement = refine ? BoxRefiner(longSide: own.refineLongSide ?? BoxRefiner().longSide) : nil
             }

@@ -29,10 +29,12 @@ public protocol ObjectDetector: AnyObject {
 extension Detector: ObjectDetector {}
 
 extension NonMaxSuppression {
-    /// NMS as `options` asks (per class, or across classes with `agnosticNMS`), then the best
-    /// `maxDetections` by score.
+    /// NMS as `options` asks (per class, or across classes with `agnosticNMS`), then
+    /// `containment` when set, then the best `maxDetections` by score. Both detector families
+    /// end their suppression here.
     public static func suppress(_ candidates: [Detection], options: DetectorOptions) -> [Detection] {
-        Array(kept(candidates, options: options).prefix(options.maxDetections))
+        let nmsKept = kept(candidates, options: options)
+        return Array((options.containment?.apply(nmsKept) ?? nmsKept).prefix(options.maxDetections))
     }
 
     /// The candidates NMS keeps (per class, or across classes with `agnosticNMS`), by score,

@@ -162,8 +162,7 @@ public final class Detector {
     /// best `maxDetections`, by score; then box voting over `candidates` when
     /// `boxVotingIoU` is set.
     public func suppress(_ candidates: [Detection]) -> [Detection] {
-        let nmsKept = NonMaxSuppression.kept(candidates, options: options)
-        let kept = Array((options.containment?.apply(nmsKept) ?? nmsKept).prefix(options.maxDetections))
+        let kept = NonMaxSuppression.suppress(candidates, options: options)
         return options.boxVotingIoU.map { BoxVoting(iou: $0).apply(kept, candidates: candidates) } ?? kept
     }
 }

@@ -39,7 +39,8 @@ public struct DetectorOptions: Sendable {
     public var temperature: Float = 2
     /// Applied after per-class NMS: removes overlapping boxes of other classes, loose boxes
     /// around a tighter one and same-class fragments (`ContainmentSuppression`). `nil` leaves
-    /// NMS's output as it is (torchvision-exact `batched_nms` / `nms`).
+    /// NMS's output as it is (torchvision-exact `batched_nms` / `nms`). The OWL family's defaults
+    /// (`OWLDetector.defaultOptions`) set it to `nil` unless the model folder asks for it.
     public var containment: ContainmentSuppression? = ContainmentSuppression()
     /// Each reported box becomes the score-weighted mean of the same-class candidates (boxes
     /// above the threshold) overlapping it by at least this IoU (`BoxVoting`, measured there:

@@ -39,8 +39,11 @@ struct DetectionFlags: ParsableArguments {
     @Flag(name: .customLong("agnostic-nms"), help: "Suppress overlapping boxes across classes, not just within a class.")
     var agnosticNMS = false
 
-    @Option(help: "After NMS: containment (also drop other-class overlaps, loose boxes around a tighter one, same-class fragments) or nms (torchvision-exact NMS output only).")
-    var suppression: Suppression = .containment
+    @Option(help: "After NMS: containment (also drop other-class overlaps, loose boxes around a tighter one, same-class fragments) or nms (torchvision-exact NMS output only). (default: containment; OWL models: nms unless the model's detection_defaults.json says \"containment\": true)")
+    var suppression: Suppression?
+
+    @Option(name: .customLong("cross-class-ratio"), help: "Containment drops an overlapping box of another class only when it scores at most this share of the kept box, in (0, 1]; turns containment on. (default: 1; shapes-owl: 0.9, from its detection_defaults.json)")
+    var crossClassRatio: Float?
 
     @Option(help: "Temperature dividing the logits before the softmax; 1 gives CLIP's own probabilities.")
     var temperature: Float = DetectorOptions().temperature
@@ -76,6 +79,14 @@ struct DetectionFlags: ParsableArguments {
     func validate() throws {
         if let conf { try ArgumentChecks.require("--conf", conf, in: 0...1) }
         if let iou { try ArgumentChecks.require("--iou", iou, in: 0...1) }
+        if let crossClassRatio {
+            guard crossClassRatio > 0, crossClassRatio <= 1 else {
+                throw ValidationError("--cross-class-ratio \(String(format: "%g", Double(crossClassRatio))) must be in (0, 1]")
+            }
+            guard suppression != .nms else {
+                throw ValidationError("--cross-class-ratio applies to containment suppression; it cannot be used with --suppression nms")
+            }
+        }
         try ArgumentChecks.require("--max-det", maxDet, atLeast: 1)
         try ArgumentChecks.require("--batch-size", batchSize, in: 1...1024)
         try ArgumentChecks.require("--context", context, in: 0...2)
@@ -105,7 +116,12 @@ struct DetectionFlags: ParsableArguments {
         if let iou { o.iouThreshold = iou }
         o.maxDetections = maxDet
         o.agnosticNMS = agnosticNMS
-        o.containment = suppression == .containment ? ContainmentSuppression() : nil
+        if let suppression { o.containment = suppression == .containment ? (base.containment ?? ContainmentSuppression()) : nil }
+        if let crossClassRatio {
+            var containment = o.containment ?? ContainmentSuppression()
+            containment.crossClassScoreRatio = crossClassRatio
+            o.containment = containment
+        }
         o.temperature = temperature
         o.boxVotingIoU = noVote ? nil : voteIoU
         if let refine { o.refinement = refine ? (base.refinement ?? BoxRefiner()) : nil }
