@@ -9,8 +9,9 @@
 
 Every category name is a class (query "a photo of a NAME."). Post-processing is transformers'
 ``post_process_object_detection`` (the best class per patch, score = its sigmoid) followed by
-per-class NMS and, where the folder asks, containment suppression; at most 100 boxes per image go to COCO evaluation (pycocotools: AP, AP50, AP75, and
-AP50 over the held-out categories, the ``heldout`` flag in annotations.json). At the default
+per-class NMS and, where the folder asks, containment suppression; at most 100 boxes per image go
+to COCO evaluation (pycocotools: AP, AP50, AP75, and AP50 over the held-out categories, the
+``heldout`` flag in annotations.json). At the default
 confidence: precision and recall at IoU 0.5 (greedy matching by score, same class) and boxes per
 ground-truth object. Halves: even scene index (scene_000, scene_002, ...) and odd. ``--choose``
 picks the confidence, NMS IoU and containment on the even half only and reports both halves with
