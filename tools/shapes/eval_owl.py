@@ -141,28 +141,23 @@ def nms_per_class(boxes, scores, labels, iou):
 def containment(boxes, scores, labels, keep, ratio, cross_iou=0.5, inside=0.8, inner_area=0.6):
     """clipdetect's ``ContainmentSuppression.apply`` on NMS's ``keep`` (best first): kept indices."""
     kept = []
-    for i in keep:
-        if not any(labels[k] != labels[i] and np.float32(scores[i]) <= np.float32(ratio) * np.float32(scores[k])
-                   and iou_xyxy(boxes[i], boxes[k][None])[0] > cross_iou for k in kept):
+    for i in keep:  # rule 1, walking by score against the boxes kept so far
+        k = np.asarray(kept, dtype=np.int64)
+        if not (len(k) and ((labels[k] != labels[i]) & (np.float32(scores[i]) <= np.float32(ratio) * scores[k])
+                            & (iou_xyxy(boxes[i], boxes[k]) > cross_iou)).any()):
             kept.append(i)
-
-    def area(b):
-        return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
-
-    def overlap(a, b):
-        return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-
-    def dropped(i):
-        for j in kept:
-            if j == i:
-                continue
-            o = overlap(boxes[i], boxes[j])
-            if o >= inside * area(boxes[j]) and area(boxes[j]) <= inner_area * area(boxes[i]) and scores[j] >= scores[i]:
-                return True  # i is loose around j
-            if labels[j] == labels[i] and o >= inside * area(boxes[i]) and scores[j] > scores[i]:
-                return True  # i is a fragment of j
-        return False
-    return [i for i in kept if not dropped(i)]
+    if not kept:
+        return kept
+    k = np.asarray(kept)
+    b, s, l = boxes[k], scores[k], labels[k]
+    area = np.clip(b[:, 2] - b[:, 0], 0, None) * np.clip(b[:, 3] - b[:, 1], 0, None)
+    w = np.clip(np.minimum(b[:, None, 2], b[None, :, 2]) - np.maximum(b[:, None, 0], b[None, :, 0]), 0, None)
+    h = np.clip(np.minimum(b[:, None, 3], b[None, :, 3]) - np.maximum(b[:, None, 1], b[None, :, 1]), 0, None)
+    inter, other = w * h, ~np.eye(len(k), dtype=bool)  # [i, j]: box i against box j
+    loose = (inter >= inside * area[None, :]) & (area[None, :] <= inner_area * area[:, None]) & (s[None, :] >= s[:, None])
+    fragment = (l[None, :] == l[:, None]) & (inter >= inside * area[:, None]) & (s[None, :] > s[:, None])
+    dropped = ((loose | fragment) & other).any(axis=1)  # rules 2 (i loose around j) and 3 (i a fragment of j)
+    return [i for i, d in zip(kept, dropped) if not d]
 
 
 @torch.no_grad()
@@ -240,15 +235,23 @@ def centre_patch(model_dir, bench, threads, template, halves):
         print(f"{label:9}" + " ".join(f"{f'{r}/{n}':>8}" for r, n in by_size[k]))
 
 
-def detections(raw, conf, nms_iou, cats, ratio=None, max_det=100, refine=None):
-    """COCO results of the patches at ``conf`` or above after per-class NMS and, with a
-    cross-class score ``ratio``, containment; best ``max_det`` per image; with ``refine`` (see
-    ``box_refiner``) every kept box is refined."""
-    dets = []
+def nms_kept(raw, conf, nms_iou):
+    """Per image: the patches at ``conf`` or above (boxes, scores, labels) and the indices per-class
+    NMS keeps, best first. Computed once per (conf, NMS IoU); ``detections`` takes it from here."""
+    kept = {}
     for image_id, (boxes, scores, labels) in raw.items():
         m = scores >= conf
         b, s, l = boxes[m], scores[m], labels[m]
-        keep = nms_per_class(b, s, l, nms_iou)
+        kept[image_id] = (b, s, l, nms_per_class(b, s, l, nms_iou))
+    return kept
+
+
+def detections(kept, cats, ratio=None, max_det=100, refine=None):
+    """COCO results of ``nms_kept``'s boxes after, with a cross-class score ``ratio``,
+    containment; best ``max_det`` per image; with ``refine`` (see ``box_refiner``) every kept box
+    is refined."""
+    dets = []
+    for image_id, (b, s, l, keep) in kept.items():
         if ratio is not None:
             keep = containment(b, s, l, keep, ratio)
         for i in keep[:max_det]:
@@ -317,7 +320,7 @@ def box_refiner(gt, bench, long_side):
 
 def report(gt, raw, conf, nms_iou, ratio, halves, refine=None):
     held = [c["id"] for c in gt["categories"] if c.get("heldout")]
-    dets = detections(raw, 0.01, nms_iou, gt["categories"], ratio, refine=refine)
+    dets = detections(nms_kept(raw, 0.01, nms_iou), gt["categories"], ratio, refine=refine)
     rows = {}
     for name, ids in halves.items():
         ap, ap50, ap75 = coco_ap(gt, dets, ids)
@@ -332,8 +335,9 @@ def choose(gt, raw, ids):
     """(F1, conf, NMS IoU, ratio or None, P, R, boxes/object) chosen on ``ids`` (see the docstring)."""
     rows = []
     for nms_iou in (0.3, 0.4, 0.5, 0.6, 0.7):
+        kept = nms_kept(raw, 0.05, nms_iou)  # the lowest conf tried
         for ratio in (None,) + RATIOS:
-            dets = detections(raw, 0.05, nms_iou, gt["categories"], ratio)  # the lowest conf tried
+            dets = detections(kept, gt["categories"], ratio)
             for conf in np.round(np.arange(0.05, 0.951, 0.05), 2):
                 p, r, bpo = precision_recall(gt, dets, ids, conf)
                 if bpo <= 1.2:
@@ -384,7 +388,8 @@ def main():
         print(f"chosen on the even half: conf {conf} NMS IoU {nms_iou} containment "
               f"{'off' if ratio is None else f'on (cross-class score ratio {ratio})'} "
               f"(F1 {f1:.3f}, P {pr:.3f}, R {rc:.3f}, {bpo:.2f} boxes/object)")
-        plain, refined = (coco_ap(gt, detections(raw, 0.01, nms_iou, gt["categories"], ratio, refine=r), even)[0]
+        kept = nms_kept(raw, 0.01, nms_iou)
+        plain, refined = (coco_ap(gt, detections(kept, gt["categories"], ratio, refine=r), even)[0]
                           for r in (None, refiner))
         refine = refined > plain
         print(f"refinement ({long_side} px) on the even half: AP {plain:.3f} without, {refined:.3f} with: {'on' if refine else 'off'}")
