@@ -37,8 +37,8 @@ public enum DetectionModel: @unchecked Sendable {
     }
 
     /// The options a run starts from before callers adjust them: the crop detector's defaults,
-    /// or the OWL defaults (template "a photo of a {}", confidence 0.1, IoU 0.3, no refinement)
-    /// with the model folder's `detection_defaults.json` over them.
+    /// or the OWL defaults (template "a photo of a {}", confidence 0.1, IoU 0.3, no containment,
+    /// no refinement) with the model folder's `detection_defaults.json` over them.
     public var defaultOptions: DetectorOptions {
         switch self {
         case .clip: return DetectorOptions()

@@ -19,7 +19,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a report.")
     var json = false
 
-    @Option(help: "Instead of the encoders, time each stage of detection on this image (decode, proposals, crops, encode, score, NMS, draw).")
+    @Option(help: "Instead of the encoders, time each stage of detection on this image (decode, proposals, crops, encode, score, NMS, refine, draw).")
     var detect: String?
 
     @OptionGroup(title: "Detection (with --detect)") var detection: DetectionFlags
